@@ -1,0 +1,189 @@
+"""The command line: parse, build the context, run one command, turn errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, cast
+
+from kiro_bootstrap import __version__
+from kiro_bootstrap.commands import COMMAND_MODULES
+from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
+from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError, UsageError
+from kiro_bootstrap.output import Output, Result
+
+PROGRAM = "kiro-bootstrap"
+Handler = Callable[[Context, argparse.Namespace], Result]
+_log = logging.getLogger(__name__)
+
+
+class ParserExit(Exception):  # noqa: N818 - it is a control-flow signal, not an error
+    """argparse finished the run itself (--help, --version)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors follow the error model."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        """Stop parsing without leaving the process (tests run the CLI in-process)."""
+        if message:
+            raise UsageError(message.strip())
+        raise ParserExit(status)
+
+    def error(self, message: str) -> NoReturn:
+        """Turn argparse's complaint into a usage error (exit 2)."""
+        raise UsageError(f"{message[:1].upper()}{message[1:]}.", hint=f"See '{self.prog} --help'.")
+
+
+def global_options() -> argparse.ArgumentParser:
+    """Options accepted before or after any subcommand."""
+    common = Parser(add_help=False)
+    group = common.add_argument_group("global options")
+    # SUPPRESS keeps a later position (after the subcommand) from resetting an earlier one.
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="organisation config file (TOML)",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print exactly one JSON object on stdout",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="say more, including where the log file is",
+    )
+    group.add_argument(
+        "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors"
+    )
+    group.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
+    group.add_argument(
+        "--offline", action="store_true", default=argparse.SUPPRESS, help="never touch the network"
+    )
+    group.add_argument(
+        "--root",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="filesystem root for every system path (default /)",
+    )
+    return common  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: global options plus every command that works."""
+    common = global_options()
+    parser = Parser(
+        prog=PROGRAM,
+        parents=[common],
+        description="Set Kiro up for your organisation: on AWS (admin) and on this machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser),
+    )
+    for module in COMMAND_MODULES:
+        module.register(commands, common)
+    return parser
+
+
+def read_options(args: argparse.Namespace) -> GlobalOptions:
+    """The global options from wherever they appeared on the line."""
+    return GlobalOptions(
+        config=getattr(args, "config", None),
+        json=getattr(args, "json", False),
+        verbose=getattr(args, "verbose", False),
+        quiet=getattr(args, "quiet", False),
+        debug=getattr(args, "debug", False),
+        offline=getattr(args, "offline", False),
+        root=getattr(args, "root", None),
+    )
+
+
+def _peek_options(argv: Sequence[str]) -> GlobalOptions:
+    """Best-effort global options for reporting an error that happened while parsing."""
+    return GlobalOptions(json="--json" in argv, debug="--debug" in argv, quiet="--quiet" in argv)
+
+
+def _run(argv: Sequence[str], env: Environment, output: Output) -> tuple[str, int]:
+    with contextlib.redirect_stdout(env.stdout):
+        args = build_parser().parse_args(argv)
+    options = read_options(args)
+    output.json_mode, output.quiet, output.verbose = options.json, options.quiet, options.verbose
+    output.interactive = output.interactive and not (options.json or options.quiet)
+    handler: Handler | None = getattr(args, "handler", None)
+    command: str = getattr(args, "command_name", "")
+    if handler is None:
+        raise UsageError("Name a command.", hint=f"See '{PROGRAM} --help'.")
+    flag_reader: Callable[[argparse.Namespace], dict[str, tuple[Any, str]]] = getattr(
+        args, "setting_flags", lambda _args: {}
+    )
+    context = build_context(options, env, output, flag_reader(args))
+    from kiro_bootstrap.logs import start_run_log, stop_run_log
+
+    context.log_file = start_run_log(context.paths.log_dir, command, env.clock())
+    if options.verbose and context.log_file:
+        output.note(f"log: {context.log_file}")
+    try:
+        result = handler(context, args)
+        output.emit(command, result)
+        return command, int(result.status)
+    finally:
+        stop_run_log()
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run one command line; return its exit code. The only place errors become codes."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    env = env or Environment()
+    peeked = _peek_options(argv)
+    output = Output.for_terminal(
+        env.environ, json_mode=peeked.json, quiet=peeked.quiet, verbose=False
+    )
+    output.stdout, output.stderr = env.stdout, env.stderr
+    command = next((word for word in argv if not word.startswith("-")), "")
+    try:
+        command, code = _run(argv, env, output)
+    except ParserExit as done:
+        return done.status
+    except KiroBootstrapError as error:
+        _log.info("failed: %s", error.message, exc_info=peeked.debug)
+        if peeked.debug:
+            traceback.print_exc(file=env.stderr)
+        output.emit_error(command, error)
+        return int(error.exit_status)
+    except KeyboardInterrupt:
+        output.note("interrupted", "warn")
+        return int(ExitStatus.INTERRUPTED)
+    except Exception as error:  # noqa: BLE001 - the one place a bug becomes exit 1
+        _log.exception("internal error")
+        if peeked.debug:
+            traceback.print_exc(file=env.stderr)
+        output.emit_error(
+            command,
+            KiroBootstrapError(
+                f"Internal error: {type(error).__name__}: {error}",
+                hint="This is a bug; run again with --debug and report the traceback.",
+            ),
+        )
+        return int(ExitStatus.INTERNAL_ERROR)
+    return code

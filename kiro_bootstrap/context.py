@@ -1,0 +1,133 @@
+"""The one context object, built once in `main()` and passed to every command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from kiro_bootstrap.host.runner import Runner, run_process
+
+# Start-up stays fast (`--version`) because the heavy modules below load only when used.
+if TYPE_CHECKING:
+    from kiro_bootstrap.host.facts import HostFacts
+    from kiro_bootstrap.output import Output
+    from kiro_bootstrap.paths import Paths
+    from kiro_bootstrap.settings.load import LoadedSettings
+    from kiro_bootstrap.settings.managed import RegistryReader
+    from kiro_bootstrap.settings.model import Settings
+
+ROOT_VARIABLE = "KIRO_BOOTSTRAP_ROOT"
+USER_VARIABLE = "KIRO_BOOTSTRAP_USER"
+
+
+def list_process_names() -> list[str]:
+    """Names of the processes running now (psutil; imported lazily)."""
+    import psutil
+
+    return [str(process.info["name"] or "") for process in psutil.process_iter(["name"])]
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Environment:
+    """The side effects a run starts from; tests pass a fake one instead of patching globals."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    facts: HostFacts | None = None  # None: read the real machine
+    runner: Runner = run_process
+    registry_reader: RegistryReader | None = None
+    clock: Callable[[], datetime] = utc_now
+    process_names: Callable[[], list[str]] = list_process_names
+    sleep: Callable[[float], None] = time.sleep  # retry back-off; tests pass a recorder
+    download_cap_bytes: int | None = None  # None: fetch.limits.MAX_DOWNLOAD_BYTES
+
+    def host_facts(self) -> HostFacts:
+        """The injected facts, or the real machine's (gathered once)."""
+        if self.facts is None:
+            from kiro_bootstrap.host.gather import gather_host_facts
+
+            self.facts = gather_host_facts(runner=self.runner, environ=self.environ)
+        return self.facts
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    """The options every command accepts."""
+
+    config: Path | None = None
+    json: bool = False
+    verbose: bool = False
+    quiet: bool = False
+    debug: bool = False
+    offline: bool = False
+    root: Path | None = None
+
+
+@dataclass
+class Context:
+    """Everything a command needs: options, host facts, paths, settings and output."""
+
+    options: GlobalOptions
+    env: Environment
+    facts: HostFacts
+    paths: Paths
+    loaded: LoadedSettings
+    output: Output
+    log_file: Path | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The effective settings."""
+        return self.loaded.settings
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """The process environment this run sees."""
+        return self.env.environ
+
+
+def resolve_root(options: GlobalOptions, environ: Mapping[str, str]) -> Path:
+    """`--root`, else `KIRO_BOOTSTRAP_ROOT`, else the real filesystem root."""
+    if options.root is not None:
+        return options.root
+    if environ.get(ROOT_VARIABLE):
+        return Path(environ[ROOT_VARIABLE])
+    return Path(Path.cwd().anchor or "/")
+
+
+def build_context(
+    options: GlobalOptions,
+    env: Environment,
+    output: Output,
+    setting_flags: Mapping[str, tuple[Any, str]],
+) -> Context:
+    """Gather the host facts, resolve paths, and load and validate the settings."""
+    from kiro_bootstrap.paths import build_paths
+    from kiro_bootstrap.settings.load import load_settings
+    from kiro_bootstrap.settings.managed import read_managed_source
+
+    facts = env.host_facts()
+    paths = build_paths(facts, resolve_root(options, env.environ))
+    managed = read_managed_source(facts, paths, registry_reader=env.registry_reader)
+    loaded = load_settings(
+        config_file=options.config,
+        user_config_file=paths.user_config_file,
+        managed=managed,
+        environ=env.environ,
+        flags=setting_flags,
+    )
+    for warning in loaded.warnings:
+        output.warn(warning)
+    return Context(options, env, facts, paths, loaded, output)

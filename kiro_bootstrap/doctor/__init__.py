@@ -1,0 +1,1 @@
+"""`doctor`: can this machine run Kiro, and what stands in the way?"""

@@ -1,0 +1,52 @@
+"""Run every doctor check in order and give the verdict."""
+
+from __future__ import annotations
+
+from kiro_bootstrap.checks import Check
+from kiro_bootstrap.context import Context
+from kiro_bootstrap.doctor import host_checks, probes
+from kiro_bootstrap.host.users import home_of, resolve_target_user
+from kiro_bootstrap.install.detect import find_installed_kiro
+from kiro_bootstrap.install.locations import install_prefix, resolve_scope
+from kiro_bootstrap.net.client import build_http_client, choose_proxy
+from kiro_bootstrap.release.targets import host_target
+
+# Only these make Kiro impossible here; every other finding is a warning.
+BLOCKING_CHECKS = frozenset({"os", "arch", "glibc"})
+
+
+def run_doctor(ctx: Context) -> list[Check]:
+    """Every check, blocking ones first; reachability is skipped with --offline."""
+    facts, settings = ctx.facts, ctx.settings
+    user = resolve_target_user(None, ctx.environ, facts)
+    home = home_of(user, facts, fs_root=ctx.paths.root)
+    scope = "user" if facts.os == "windows" else resolve_scope(settings.install.scope, facts)
+    checks = [
+        host_checks.check_os(facts),
+        host_checks.check_arch(facts, host_target(facts)),
+        host_checks.check_glibc(facts),
+        probes.check_disk(install_prefix(scope, facts, ctx.paths, home)),
+        host_checks.check_memory(facts),
+        probes.check_installed(
+            find_installed_kiro(facts, ctx.paths, home, settings.kiro.version_field)
+        ),
+        probes.check_running(ctx.env.process_names(), facts.os, settings.install.process_names),
+        host_checks.check_context(facts, user),
+        host_checks.check_proxy(choose_proxy(settings, facts)),
+        probes.check_ca(settings.network.ca_bundle),
+    ]
+    release_url = f"{settings.release.base_url}/"
+    start_url = settings.identity_center.start_url
+    if ctx.options.offline:
+        checks.append(probes.check_reachable("release-host", "release host", release_url, None))
+        checks.append(probes.check_reachable("idc-start-url", "IDC start URL", start_url, None))
+        return checks
+    with build_http_client(settings, facts) as client:
+        checks.append(probes.check_reachable("release-host", "release host", release_url, client))
+        checks.append(probes.check_reachable("idc-start-url", "IDC start URL", start_url, client))
+    return checks
+
+
+def is_supported(checks: list[Check]) -> bool:
+    """Kiro can run here unless a blocking check failed."""
+    return not any(c.status == "fail" and c.id in BLOCKING_CHECKS for c in checks)

@@ -1,0 +1,25 @@
+"""What only the running interpreter can say about itself, as plain data the collectors take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    """In-process facts (platform, os, pwd, ctypes answers), read once in `gather.py`.
+
+    Everything else the collectors learn comes from files under `fs_root` and from the
+    runner, so a test can hand them a Windows or macOS view on Linux.
+    """
+
+    machine: str  # the process's raw arch: "x86_64", "AMD64", "arm64", "i686"
+    user_name: str  # the effective user's name (no domain)
+    memory_bytes: int
+    euid: int | None = None  # POSIX only
+    user_home: str | None = None  # the effective user's home from the password database
+    glibc: str | None = None  # os.confstr("CS_GNU_LIBC_VERSION"): "glibc 2.36"
+    console_owner: str | None = None  # macOS: owner of /dev/console
+    native_machine: int | None = None  # Windows: IsWow64Process2's native IMAGE_FILE_MACHINE
+    is_elevated: bool | None = None  # Windows: IsUserAnAdmin(), used if whoami fails
+    platform_version: str | None = None  # platform.version()/mac_ver(): if the OS tool fails

@@ -1,0 +1,1 @@
+"""Install Kiro: scope, locations, unpacking, swapping, rollback."""

@@ -1,0 +1,71 @@
+"""A log file per run, rotated by count, with secrets redacted before they reach disk."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+
+LOGGER_NAME = "kiro_bootstrap"
+KEEP_RUN_LOGS = 20
+_REDACTIONS = (
+    (re.compile(r"(?i)(://[^/\s:@]+:)[^@\s/]+@"), r"\1****@"),  # credentials in URLs
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1****"),
+    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), r"\1****"),
+    (
+        re.compile(r"(?i)((?:secret|token|password|passwd|authorization|api[_-]?key)"
+                   r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
+        r"\1****",
+    ),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
+     "[private key]"),
+)  # fmt: skip
+
+
+def redact(text: str) -> str:
+    """Mask anything that looks like a credential."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats, then redacts, so secrets in arguments and tracebacks are masked too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format the record and mask secrets in the result."""
+        return redact(super().format(record))
+
+
+def _rotate(folder: Path, keep: int) -> None:
+    runs = sorted(folder.glob("run-*.log"))
+    for old in runs[: max(0, len(runs) - keep + 1)]:
+        old.unlink(missing_ok=True)
+
+
+def start_run_log(folder: Path, command: str, now: datetime) -> Path | None:
+    """Open this run's log file; None when the folder cannot be written (logging is best effort)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _rotate(folder, KEEP_RUN_LOGS)
+        path = folder / f"run-{now:%Y%m%dT%H%M%S}-{os.getpid()}.log"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        return None
+    handler = logging.StreamHandler(os.fdopen(descriptor, "a", encoding="utf-8"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    logger.debug("kiro-bootstrap %s started", command)
+    return path
+
+
+def stop_run_log() -> None:
+    """Close the run's handlers (tests run many commands in one process)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)

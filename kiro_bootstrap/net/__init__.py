@@ -1,0 +1,1 @@
+"""Talking to the network: URL policy, proxies, trust, the HTTP client."""

@@ -1,0 +1,95 @@
+"""Every path the tool reads or writes, chosen once from host facts and the root override."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import platformdirs
+
+from kiro_bootstrap.host.facts import HostFacts
+
+APP_NAME = "kiro-bootstrap"
+
+
+def under_root(root: Path, system_path: str) -> Path:
+    """Map a system path (`/etc/x` or `C:\\ProgramData\\x`) under the root override."""
+    if ":" in system_path[:3]:
+        windows = PureWindowsPath(system_path)
+        return root.joinpath(windows.drive.rstrip(":"), *windows.parts[1:])
+    return root.joinpath(*PurePosixPath(system_path).parts[1:])
+
+
+# System locations per OS, before the root override is applied.
+_SYSTEM = {
+    "linux": {
+        "policy_config": "/etc/kiro-bootstrap/config.toml",
+        "state": "/var/lib/kiro-bootstrap",
+        "logs": "/var/log/kiro-bootstrap",
+        "kiro_managed_settings": "/etc/kiro/managed-settings.json",
+        "kiro_policy": "/etc/kiro/policy.json",
+        "system_prefix": "/opt/kiro",
+        "managed_preferences": "",
+    },
+    "darwin": {
+        "policy_config": "",
+        "state": "/Library/Application Support/kiro-bootstrap",
+        "logs": "/Library/Logs/kiro-bootstrap",
+        "kiro_managed_settings": "/Library/Application Support/Kiro/managed-settings.json",
+        "kiro_policy": "",
+        "system_prefix": "/Applications",
+        "managed_preferences": "/Library/Managed Preferences",
+    },
+    "windows": {
+        "policy_config": "",
+        "state": "C:\\ProgramData\\kiro-bootstrap",
+        "logs": "C:\\ProgramData\\kiro-bootstrap\\logs",
+        "kiro_managed_settings": "C:\\ProgramData\\Kiro\\managed-settings.json",
+        "kiro_policy": "",
+        "system_prefix": "",
+        "managed_preferences": "",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Resolved locations; system ones already sit under the root override."""
+
+    root: Path
+    user_config_file: Path
+    user_cache_dir: Path
+    user_state_dir: Path
+    log_dir: Path
+    system_state_dir: Path
+    policy_config_file: Path | None
+    managed_preferences_dir: Path | None
+    kiro_managed_settings: Path
+    kiro_policy_file: Path | None
+
+    def system(self, system_path: str) -> Path:
+        """Any other system path, under the root override."""
+        return under_root(self.root, system_path)
+
+
+def build_paths(facts: HostFacts, root: Path) -> Paths:
+    """Choose every path for this host; system paths go under `root`."""
+    system = _SYSTEM[facts.os]
+
+    def optional(key: str) -> Path | None:
+        return under_root(root, system[key]) if system[key] else None
+
+    dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+    log_dir = under_root(root, system["logs"]) if facts.is_admin else dirs.user_log_path
+    return Paths(
+        root=root,
+        user_config_file=dirs.user_config_path / "config.toml",
+        user_cache_dir=dirs.user_cache_path,
+        user_state_dir=dirs.user_state_path,
+        log_dir=log_dir,
+        system_state_dir=under_root(root, system["state"]),
+        policy_config_file=optional("policy_config"),
+        managed_preferences_dir=optional("managed_preferences"),
+        kiro_managed_settings=under_root(root, system["kiro_managed_settings"]),
+        kiro_policy_file=optional("kiro_policy"),
+    )

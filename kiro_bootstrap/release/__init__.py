@@ -1,0 +1,1 @@
+"""Resolve which Kiro build to take: targets, release metadata, versions."""

@@ -1,0 +1,1 @@
+"""Layered settings: one model (`model.py`), loaded with origins (`load.py`)."""

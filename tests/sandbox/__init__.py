@@ -1,0 +1,1 @@
+"""Tests of the sandbox's stand-ins for the outside world."""
