@@ -16,7 +16,7 @@ _REDACTIONS = (
     (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), r"\1****"),
     (
         re.compile(r"(?i)((?:secret|token|password|passwd|authorization|api[_-]?key)"
-                   r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
+                   r"[\w-]*[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
         r"\1****",
     ),
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),

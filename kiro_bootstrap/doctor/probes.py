@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiro_bootstrap.checks import Check
+from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.install.detect import (
     DEFAULT_PROCESS_NAMES,
     InstalledKiro,
     running_kiro,
 )
+from kiro_bootstrap.net.client import tls_context
 
 if TYPE_CHECKING:
     import httpx
+
+    from kiro_bootstrap.settings.model import Settings
 
 MIN_FREE_BYTES = 2 * 1024**3
 REACHABILITY_TIMEOUT = 5.0
@@ -61,18 +65,20 @@ def check_running(running_names: list[str], os_name: str, configured: list[str] 
     return Check("kiro-running", "pass", "Kiro is not running")
 
 
-def check_ca(ca_bundle: str) -> Check:
-    """Which certificates TLS trusts."""
-    if not ca_bundle:
-        return Check("ca", "pass", "the OS trust store (corporate CAs installed there are trusted)")
-    if not Path(ca_bundle).is_file():
+def check_ca(settings: Settings) -> Check:
+    """Which certificates TLS trusts; building the context proves the trust store loads."""
+    try:
+        tls_context(settings)
+    except ConfigError as error:
         return Check(
             "ca",
             "warn",
-            f"network.ca_bundle {ca_bundle} does not exist.",
+            error.message,
             "Fix network.ca_bundle or remove it to use the OS trust store.",
         )
-    return Check("ca", "pass", f"CA bundle {ca_bundle}")
+    if not settings.network.ca_bundle:
+        return Check("ca", "pass", "the OS trust store (corporate CAs installed there are trusted)")
+    return Check("ca", "pass", f"CA bundle {settings.network.ca_bundle}")
 
 
 def check_reachable(

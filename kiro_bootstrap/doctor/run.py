@@ -33,7 +33,7 @@ def run_doctor(ctx: Context) -> list[Check]:
         probes.check_running(ctx.env.process_names(), facts.os, settings.install.process_names),
         host_checks.check_context(facts, user),
         host_checks.check_proxy(choose_proxy(settings, facts)),
-        probes.check_ca(settings.network.ca_bundle),
+        probes.check_ca(settings),
     ]
     release_url = f"{settings.release.base_url}/"
     start_url = settings.identity_center.start_url
