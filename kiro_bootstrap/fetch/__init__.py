@@ -1,0 +1,1 @@
+"""Fetch Kiro builds: resumable downloads, retries, the content-addressed cache, progress."""
