@@ -16,6 +16,11 @@ ACCESS_DENIED_CODES = frozenset(
         "AccessDeniedException",
         "UnauthorizedOperation",
         "AuthorizationError",
+    }
+)
+# Codes for credentials AWS does not accept: a permission would not help.
+REJECTED_CREDENTIAL_CODES = frozenset(
+    {
         "UnrecognizedClientException",
         "InvalidClientTokenId",
         "ExpiredToken",
@@ -66,10 +71,17 @@ def error_code(error: BaseException) -> str:
 
 def translate(error: Exception, call: AwsCall) -> Exception:
     """The domain error for a botocore exception, or the exception itself when not ours."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(error, ClientError):
+        return _translate_client_error(error, call)
+    return _translate_transport(error, call) or _translate_credentials(error, call) or error
+
+
+def _translate_transport(error: Exception, call: AwsCall) -> Exception | None:
+    """Timeouts and connection failures: exit 4."""
     from botocore import exceptions as bx
 
-    if isinstance(error, bx.ClientError):
-        return _translate_client_error(error, call)
     if isinstance(error, bx.ReadTimeoutError | bx.ConnectTimeoutError):
         return UnavailableError(
             f"AWS did not answer {call.describe()} in time.",
@@ -80,6 +92,13 @@ def translate(error: Exception, call: AwsCall) -> Exception:
             f"Could not connect to AWS for {call.describe()}: {error}.",
             hint="Retry later; check the network, proxy and AWS_ENDPOINT_URL.",
         )
+    return None
+
+
+def _translate_credentials(error: Exception, call: AwsCall) -> Exception | None:
+    """Missing credentials or profile, expired SSO sign-in."""
+    from botocore import exceptions as bx
+
     if isinstance(error, bx.NoCredentialsError):
         return AwsPreconditionError(
             f"No AWS credentials for {call.describe()}.",
@@ -95,14 +114,16 @@ def translate(error: Exception, call: AwsCall) -> Exception:
             f"The AWS SSO sign-in for {call.describe()} has expired or is missing.",
             hint="Run `aws sso login` for the profile, then try again.",
         )
-    return error
+    return None
 
 
 def _translate_client_error(error: Exception, call: AwsCall) -> Exception:
     """ClientError by its code: denied → exit 10, throttled or 5xx → exit 4, else exit 10."""
     code = error_code(error)
     message = str(getattr(error, "response", {}).get("Error", {}).get("Message", ""))
-    status = int(getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    status = int(
+        getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    )
     if code in ACCESS_DENIED_CODES:
         named = _PERFORM_ACTION.search(message)
         action = named.group(1) if named else call.action
@@ -111,6 +132,8 @@ def _translate_client_error(error: Exception, call: AwsCall) -> Exception:
             hint=f"Grant {action} to the identity you run as (or run as one that has it).",
             code="aws-access-denied",
         )
+    if code in REJECTED_CREDENTIAL_CODES:
+        return rejected_credentials(call.describe(), code)
     if code in THROTTLING_CODES or status >= SERVER_ERROR_STATUS:
         return UnavailableError(
             f"AWS kept refusing {call.describe()} ({code or status}) after retries.",
@@ -119,6 +142,16 @@ def _translate_client_error(error: Exception, call: AwsCall) -> Exception:
     return AwsPreconditionError(
         f"{call.describe()} failed: {code}: {message}",
         hint=f"Check that {call.action} is allowed and the resource exists.",
+        code=code or None,  # callers tell e.g. ResourceNotFoundException apart by it
+    )
+
+
+def rejected_credentials(where: str, code: str) -> AwsPreconditionError:
+    """AWS did not accept the credentials themselves (expired, unknown or mis-signed)."""
+    return AwsPreconditionError(
+        f"AWS rejected the credentials for {where} ({code}).",
+        hint="Refresh the credentials (e.g. `aws sso login`) or check [aws] profile / AWS_PROFILE.",
+        code="aws-credentials-rejected",
     )
 
 

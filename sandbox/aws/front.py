@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -122,6 +123,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"  # keep-alive, as botocore expects
     server: _FrontServer
+
+    def setup(self) -> None:
+        """Turn Nagle's algorithm off for this connection."""
+        # Headers and body go out in two writes; with the client's delayed ACK, Nagle would add
+        # ~40 ms to every keep-alive request (10 s instead of 1 s for the 10,000-user benchmark).
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         """Handle GET."""

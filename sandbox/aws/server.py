@@ -16,6 +16,7 @@ import botocore.session
 
 from sandbox.aws.faults import FaultInjector
 from sandbox.aws.front import Front
+from sandbox.aws.identity_fake import IdentityStoreFake
 from sandbox.aws.kiro_fake import KiroFake, is_kiro_request
 from sandbox.aws.kiro_state import KiroState
 from sandbox.aws.principals import find_principal
@@ -48,6 +49,7 @@ class LocalAws:
         self._instances: dict[str, list[IdcInstance]] = {}
         self._sso = SsoAdminFake({}, None)
         self._kiro = KiroFake(self.scenario, self._find_store)
+        self._identity = IdentityStoreFake(_store_in)
         self._moto: object | None = None
         self._front: Front | None = None
         self._config_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -234,13 +236,21 @@ class LocalAws:
     def _answer_sso_admin(
         self, request: WireRequest, service: str, operation: str
     ) -> WireResponse | None:
-        """sso-admin's instance calls from the scenario; identity stores only in their region."""
+        """sso-admin's instance calls; identity stores only in their region, big lists fast."""
         auth = request.authorization
         region = auth.region if auth else self.scenario.default_region
-        if service == "identitystore":
-            return self._sso.check_store_region(request, region)
-        if service != "sso-admin" or operation not in OPERATIONS:
-            return None
         principal = find_principal(auth.access_key_id) if auth else None
         account_id = principal.account_id if principal else self.scenario.caller_account
+        if service == "identitystore":
+            wrong_region = self._sso.check_store_region(request, region)
+            return wrong_region or self._identity.handle(request, operation, account_id, region)
+        if service != "sso-admin" or operation not in OPERATIONS:
+            return None
         return self._sso.handle(request, operation, account_id, region)
+
+
+def _store_in(account_id: str, region: str, store_id: str) -> object:
+    """moto's identity store for an account and region, or None."""
+    from moto.backends import get_backend
+
+    return get_backend("identitystore")[account_id][region].identity_stores.get(store_id)

@@ -1,0 +1,159 @@
+"""Resolve `[[assignments]]` against the identity store, in a few paginated, batched reads.
+
+One paginated list_groups matched locally replaces a lookup per group; one paginated list_users
+gives every member's name and email, so no per-user call is ever made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from kiro_bootstrap.admin.identity_center import IdcInstance
+from kiro_bootstrap.aws.session import AwsClients
+from kiro_bootstrap.errors import AwsPreconditionError
+from kiro_bootstrap.settings.model import PLANS, Assignment
+
+# The identity store's largest page.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """One identity store user."""
+
+    user_id: str
+    user_name: str
+    display_name: str | None
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedAssignment:
+    """An `[[assignments]]` entry with its principal id and the users it subscribes."""
+
+    plan: str
+    principal_type: Literal["USER", "GROUP"]
+    principal_id: str
+    name: str
+    members: tuple[DirectoryUser, ...]
+
+
+def resolve_assignments(
+    clients: AwsClients, instance: IdcInstance, assignments: Sequence[Assignment]
+) -> list[ResolvedAssignment]:
+    """Each assignment's principal id and members; raise naming any that does not resolve."""
+    if not assignments:
+        return []
+    wanted_groups = {a.group for a in assignments if a.group is not None}
+    group_ids = _group_ids(clients, instance, wanted_groups) if wanted_groups else {}
+    users = {user.user_id: user for user in _list_users(clients, instance)}
+    by_name = _index_users(users.values())
+    missing = sorted(f"group {name!r}" for name in wanted_groups - group_ids.keys())
+    missing += sorted(
+        f"user {a.user!r}"
+        for a in assignments
+        if a.user is not None and a.user.lower() not in by_name
+    )
+    if missing:
+        raise AwsPreconditionError(
+            f"Not found in identity store {instance.identity_store_id} ({instance.region}): "
+            f"{', '.join(missing)}.",
+            hint="Fix the names in [[assignments]] (group display names, user names or emails).",
+        )
+    members = {
+        group_id: _group_members(clients, instance, group_id, users)
+        for group_id in sorted(set(group_ids.values()))
+    }
+    resolved = []
+    for assignment in assignments:
+        if assignment.group is not None:
+            group_id = group_ids[assignment.group]
+            resolved.append(
+                ResolvedAssignment(
+                    assignment.plan, "GROUP", group_id, assignment.group, members[group_id]
+                )
+            )
+        else:
+            user = by_name[str(assignment.user).lower()]
+            resolved.append(
+                ResolvedAssignment(assignment.plan, "USER", user.user_id, user.user_name, (user,))
+            )
+    return resolved
+
+
+def highest_plans(resolved: Sequence[ResolvedAssignment]) -> dict[str, tuple[DirectoryUser, str]]:
+    """user_id → (user, plan): a user reached twice is billed the highest tier (FACTS §3)."""
+    plans: dict[str, tuple[DirectoryUser, str]] = {}
+    for assignment in resolved:
+        for user in assignment.members:
+            current = plans.get(user.user_id)
+            if current is None or PLANS.index(assignment.plan) > PLANS.index(current[1]):
+                plans[user.user_id] = (user, assignment.plan)
+    return plans
+
+
+def _group_ids(clients: AwsClients, instance: IdcInstance, wanted: set[str]) -> dict[str, str]:
+    """Display name → group id for the wanted groups, from one paginated list_groups."""
+    found: dict[str, str] = {}
+    for page in _pages(clients, instance, "list_groups"):
+        for group in page.get("Groups", []):
+            name = group.get("DisplayName")
+            if name in wanted:
+                found[name] = str(group["GroupId"])
+    return found
+
+
+def _list_users(clients: AwsClients, instance: IdcInstance) -> Iterator[DirectoryUser]:
+    """Every user of the store, from one paginated list_users."""
+    for page in _pages(clients, instance, "list_users"):
+        for user in page.get("Users", []):
+            emails = tuple(
+                str(email["Value"])
+                for email in sorted(user.get("Emails") or [], key=lambda e: not e.get("Primary"))
+                if email.get("Value")
+            )
+            yield DirectoryUser(
+                str(user["UserId"]), str(user["UserName"]), user.get("DisplayName"), emails
+            )
+
+
+def _index_users(users: Any) -> dict[str, DirectoryUser]:
+    """Lower-cased user name and every email → user; a user name wins over someone's email."""
+    index: dict[str, DirectoryUser] = {}
+    for user in users:
+        for email in user.emails:
+            index.setdefault(email.lower(), user)
+    for user in users:
+        index[user.user_name.lower()] = user
+    return index
+
+
+def _group_members(
+    clients: AwsClients, instance: IdcInstance, group_id: str, users: dict[str, DirectoryUser]
+) -> tuple[DirectoryUser, ...]:
+    """The group's direct members, in user name order."""
+    members = []
+    for page in _pages(clients, instance, "list_group_memberships", GroupId=group_id):
+        for membership in page.get("GroupMemberships", []):
+            user_id = membership.get("MemberId", {}).get("UserId")
+            if user_id is None:
+                continue
+            # A user created since list_users ran is still a member; keep them by id.
+            members.append(users.get(user_id) or DirectoryUser(user_id, user_id, None, ()))
+    return tuple(sorted(members, key=lambda user: user.user_name))
+
+
+def _pages(
+    clients: AwsClients, instance: IdcInstance, operation: str, **params: Any
+) -> Iterator[dict[str, Any]]:
+    """Pages of an identity store list call, at the largest page size."""
+    return clients.pages(
+        "identitystore",
+        operation,
+        instance.region,
+        IdentityStoreId=instance.identity_store_id,
+        PaginationConfig={"PageSize": PAGE_SIZE},
+        **params,
+    )

@@ -1,0 +1,1 @@
+"""Reaching AWS: the session factory on the context and the translation of AWS errors."""
