@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.host.runner import Runner
+from kiro_bootstrap.host.users import same_user
 from kiro_bootstrap.paths import Paths
 
 # Kiro CLI ships kiro-cli, kiro-cli-chat, kiro-cli-term: another product, never the IDE.
@@ -77,3 +79,69 @@ def running_kiro(names_running: Iterable[str], process_names: Iterable[str]) -> 
             if name.lower() in wanted and not name.lower().startswith(CLI_PREFIX)
         }
     )
+
+
+# Kiro's Inno Setup AppId (FACTS §1); the key lives in the user's hive (per-user install).
+WINDOWS_UNINSTALL_KEY = (
+    "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
+    "{A2CA08B5-C756-463E-B13D-F051F4F11F0B}_is1"
+)
+SID_LOOKUP_TIMEOUT_SECONDS = 30.0
+# The account travels in the environment, so no quoting of a name can change the command.
+ACCOUNT_VARIABLE = "KIRO_BOOTSTRAP_ACCOUNT"
+SID_SCRIPT = (
+    "([System.Security.Principal.NTAccount]::new($env:KIRO_BOOTSTRAP_ACCOUNT))"
+    ".Translate([System.Security.Principal.SecurityIdentifier]).Value"
+)
+APP_BUNDLE = "Kiro.app"
+
+
+def user_registry_hive(
+    user: str, facts: HostFacts, runner: Runner, environ: Mapping[str, str]
+) -> str | None:
+    """HKCU for ourselves, else HKU\\<SID> of `user` (SYSTEM acting for the signed-in person)."""
+    if same_user(user, facts.current_user, facts):
+        return "HKCU"
+    from kiro_bootstrap.verify.windows import powershell_path
+
+    argv = [powershell_path(environ), "-NoProfile", "-NonInteractive", "-Command", SID_SCRIPT]
+    done = runner(argv, env={**environ, ACCOUNT_VARIABLE: user}, timeout=SID_LOOKUP_TIMEOUT_SECONDS)
+    sid = done.stdout.strip()
+    return f"HKU\\{sid}" if done.ok and sid.startswith("S-1-") else None
+
+
+def read_windows_uninstall_entry(
+    user: str, facts: HostFacts, runner: Runner, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """Kiro's uninstall key values (DisplayVersion, UninstallString, ...) in the user's hive."""
+    from kiro_bootstrap.host.windows import parse_reg_query
+
+    hive = user_registry_hive(user, facts, runner, environ)
+    if hive is None:
+        return {}
+    done = runner(["reg", "query", f"{hive}\\{WINDOWS_UNINSTALL_KEY}"])
+    if not done.ok:  # not installed, or the user's hive is not loaded
+        return {}
+    return {name: value.data for name, value in parse_reg_query(done.stdout).items()}
+
+
+def read_app_version(app: Path) -> str | None:
+    """CFBundleShortVersionString from a macOS app's Info.plist."""
+    import plistlib
+
+    try:
+        with (app / "Contents" / "Info.plist").open("rb") as handle:
+            info = plistlib.load(handle)
+    except (OSError, plistlib.InvalidFileException, ValueError):
+        return None
+    version = info.get("CFBundleShortVersionString") if isinstance(info, dict) else None
+    return str(version) if version else None
+
+
+def read_current_link(current: Path) -> str | None:
+    """The version a Linux `current` link names, when it points at an unpacked version."""
+    try:
+        name = current.readlink().name
+    except OSError:
+        return None
+    return name if (current.parent / name / "resources" / "app").is_dir() else None

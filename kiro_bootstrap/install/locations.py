@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -37,3 +38,42 @@ def install_prefix(scope: Scope, facts: HostFacts, paths: Paths, home: Path) -> 
     if facts.os == "darwin":
         return paths.system("/Applications") if scope == "system" else home / "Applications"
     return home / "AppData" / "Local" / "Programs" / "Kiro"
+
+
+CURRENT_LINK = "current"
+SHIM_NAME = "kiro"
+DESKTOP_ENTRY_NAME = "kiro.desktop"
+ICON_NAME = "kiro.png"
+ICON_SIZE_FOLDER = "512x512"  # hicolor theme folder for Kiro's code.png
+
+
+@dataclass(frozen=True)
+class LinuxLayout:
+    """Where a tar.gz install puts things: versioned folders, `current`, shim, menu entry."""
+
+    prefix: Path  # holds <version>/ folders and the `current` link
+    shim: Path  # `kiro` on PATH, a link to current/bin/kiro
+    desktop_entry: Path
+    icon: Path
+
+    @property
+    def current(self) -> Path:
+        """The link naming the version in use."""
+        return self.prefix / CURRENT_LINK
+
+    def version_folder(self, version: str) -> Path:
+        """Where one version is unpacked."""
+        return self.prefix / version
+
+
+def linux_layout(scope: Scope, facts: HostFacts, paths: Paths, home: Path) -> LinuxLayout:
+    """The tar.gz layout for a scope: ~/.local for a user, /opt and /usr/local for the system."""
+    prefix = install_prefix(scope, facts, paths, home)
+    share = home / ".local" / "share" if scope == "user" else paths.system("/usr/local/share")
+    bin_folder = home / ".local" / "bin" if scope == "user" else paths.system("/usr/local/bin")
+    return LinuxLayout(
+        prefix=prefix,
+        shim=bin_folder / SHIM_NAME,
+        desktop_entry=share / "applications" / DESKTOP_ENTRY_NAME,
+        icon=share / "icons" / "hicolor" / ICON_SIZE_FOLDER / "apps" / ICON_NAME,
+    )

@@ -1,0 +1,166 @@
+"""`install`: put Kiro on this machine for a person, verified, configured and recorded."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from kiro_bootstrap.output import Result
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.context import Context
+    from kiro_bootstrap.install.pipeline import InstallOutcome
+
+_HEADLINES = {
+    "install": "Installed Kiro {version}",
+    "upgrade": "Upgraded Kiro {previous} to {version}",
+    "downgrade": "Downgraded Kiro {previous} to {version} (--allow-downgrade)",
+    "repair": "Finished the interrupted install of Kiro {version}",
+    "up-to-date": "Kiro {version} is already installed; nothing to download",
+    "ahead-of-pin": "Kiro {previous} is newer than the pinned {version} (it updated itself); "
+    "left as it is",
+}
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add `install`."""
+    parser = commands.add_parser(
+        "install",
+        parents=[common],
+        help="install (or update) Kiro and configure it",
+        description="Check the host, download and verify Kiro, install it, write the "
+        "organisation's configuration and record the result. A rerun on an up-to-date "
+        "machine downloads and writes nothing.",
+    )
+    parser.add_argument("--version", dest="kiro_version", metavar="VERSION", help="pin a version")
+    parser.add_argument("--target", help="the build to install (default: this host's)")
+    parser.add_argument(
+        "--from", dest="source", metavar="DIR|URL", help="a mirror folder or URL to install from"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print every action and change; touch nothing"
+    )
+    parser.add_argument("--silent", action="store_true", help="never prompt, no progress bars")
+    parser.add_argument("--scope", choices=("auto", "user", "system"), help="where to install")
+    parser.add_argument("--for-user", metavar="NAME", help="install for this person")
+    parser.add_argument(
+        "--close-running", action="store_true", help="close a running Kiro (unsaved work is lost)"
+    )
+    parser.add_argument(
+        "--allow-unsupported-os",
+        action="store_true",
+        help="install even where Kiro is not supported (recorded in the status)",
+    )
+    parser.add_argument(
+        "--allow-downgrade", action="store_true", help="install an older pinned version"
+    )
+    parser.add_argument(
+        "--no-configure", action="store_true", help="install only; write no configuration"
+    )
+    parser.set_defaults(handler=run, command_name="install", setting_flags=setting_flags)
+
+
+def setting_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
+    """Flags that take part in settings precedence."""
+    flags: dict[str, tuple[Any, str]] = {}
+    if args.kiro_version:
+        flags["release.version"] = (args.kiro_version, "--version")
+    if args.scope:
+        flags["install.scope"] = (args.scope, "--scope")
+    return flags
+
+
+def run(ctx: Context, args: argparse.Namespace) -> Result:
+    """Run the install pipeline and report it; a failed run is recorded for inventory."""
+    from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError
+    from kiro_bootstrap.install.recording import record_failed_install, record_install_error
+
+    if args.silent:
+        # What MDM runs: no progress bars, and no colour codes in the logs it keeps.
+        ctx.output.interactive = False
+        ctx.output.colour = False
+    try:
+        result = _install(ctx, args)
+    except KiroBootstrapError as error:
+        if not args.dry_run:
+            record_install_error(ctx, args.for_user, error)
+        raise
+    if result.status != ExitStatus.OK and not args.dry_run:
+        # Kiro is in place but the run did not succeed (not subscribed): inventory says so.
+        failing = [text for tone, text in result.lines if tone == "fail"]
+        reason = failing[-1] if failing else f"exit {int(result.status)}"
+        record_failed_install(ctx, args.for_user, exit_code=int(result.status), reason=reason)
+    return result
+
+
+def _install(ctx: Context, args: argparse.Namespace) -> Result:
+    from kiro_bootstrap.install.pipeline import InstallRequest, run_install
+
+    request = InstallRequest(
+        target=args.target,
+        base_url=args.source,
+        scope=args.scope,
+        for_user=args.for_user,
+        dry_run=args.dry_run,
+        close_running=args.close_running,
+        allow_unsupported_os=args.allow_unsupported_os,
+        allow_downgrade=args.allow_downgrade,
+        configure=not args.no_configure,
+    )
+    outcome = run_install(ctx, request)
+    result = render(outcome, dry_run=args.dry_run)
+    if not args.dry_run:
+        from kiro_bootstrap.subscription.onboarding import confirm_after_install
+
+        # The person's sign-in name may differ from the account Kiro went to: --for-user names
+        # both; otherwise KIRO_BOOTSTRAP_USER (an MDM-supplied UPN) beats the login name.
+        confirm_after_install(ctx, result, user=args.for_user)
+    return result
+
+
+def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:
+    """The result: one headline, the actions, the verification, the configuration."""
+    from kiro_bootstrap.checks import Check
+    from kiro_bootstrap.install.configure_step import configuration_lines
+
+    pre, decision = outcome.preflight, outcome.decision
+    ahead = decision.action == "ahead-of-pin"
+    kept = decision.action in ("up-to-date", "ahead-of-pin")
+    data: dict[str, Any] = {
+        "action": decision.action,
+        "dry_run": dry_run,
+        "version": decision.installed if kept else decision.offered,
+        "offered_version": decision.offered,
+        "previous_version": decision.installed,
+        "ahead_of_pin": ahead,
+        "target": pre.spec.name,
+        "scope": pre.scope,
+        "user": pre.user,
+        "location": str(outcome.location) if outcome.location else None,
+        "unsupported_os_allowed": pre.unsupported_os_allowed,
+        "actions": outcome.actions,
+        "closed": outcome.closed,
+        "status_files": [str(path) for path in outcome.status_files],
+        "configure": outcome.configure.to_json() if outcome.configure else None,
+    }
+    checks = [Check(**item) for item in outcome.verification]
+    result = Result(data=data, checks=checks)
+    if pre.unsupported_os_allowed:
+        result.say("WARNING: this host is not supported by Kiro (--allow-unsupported-os).", "warn")
+    if dry_run:
+        result.say(f"Dry run ({decision.action}): nothing was changed. The run would:", "heading")
+        for action in outcome.actions or ["install nothing (Kiro is in place)"]:
+            result.say(f"  {action}")
+    else:
+        headline = _HEADLINES[decision.action].format(
+            version=decision.offered, previous=decision.installed
+        )
+        where = f" at {outcome.location}" if outcome.location else ""
+        result.say(f"{headline} for {pre.user} ({pre.scope}){where}.", "ok")
+    if outcome.configure is not None:
+        for line in configuration_lines(outcome.configure):
+            result.say(line, "warn" if line.startswith("warning") else "plain")
+    return result

@@ -1,0 +1,132 @@
+"""`status`: installed version and place, verification, drift, last run (exit 0, 11 or 12)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from kiro_bootstrap.errors import ExitStatus
+from kiro_bootstrap.output import Result
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.context import Context
+    from kiro_bootstrap.install.inspect import InstallationStatus
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add `status`."""
+    parser = commands.add_parser(
+        "status",
+        parents=[common],
+        help="show what is installed and whether it is compliant",
+        description="Installed version and location, target, verification results, drift of "
+        "every key we own, last run. Exit 0 compliant, 11 not installed, 12 drifted or behind. "
+        "What it finds is recorded in the status files for inventory (MDM).",
+    )
+    parser.add_argument("--for-user", metavar="NAME", help="report for this person")
+    parser.set_defaults(handler=run, command_name="status")
+
+
+def run(ctx: Context, args: argparse.Namespace) -> Result:
+    """Inspect, report, and record what was found (never a failure of `status` itself)."""
+    from kiro_bootstrap.install.check_record import record_check
+    from kiro_bootstrap.install.inspect import inspect_installation
+    from kiro_bootstrap.subscription.onboarding import describe_last, last_subscription_summary
+
+    status = inspect_installation(ctx, args.for_user)
+    result = render(status)
+    result.data["subscription"] = last_subscription_summary(ctx)
+    result.say(describe_last(result.data["subscription"]), "dim")
+    written = record_check(ctx, status, int(result.status))
+    result.data["status_files"] = [str(path) for path in written]
+    return result
+
+
+def _data(status: InstallationStatus) -> dict[str, Any]:
+    current, last = status.current, status.snapshot.user
+    record = current.record if current else None
+    return {
+        "user": status.user,
+        "installed": status.installed,
+        "version": current.version if current else None,
+        "location": str(current.location) if current and current.location else None,
+        "target": status.spec.name if status.spec else None,
+        "scope": status.scope,
+        "installed_by_us": record is not None,
+        "install": record.to_json() if record else None,
+        "wanted_version": status.wanted,
+        "wanted_note": status.wanted_note,
+        "behind": status.behind,
+        "ahead_of_pin": status.ahead_of_pin,
+        "drift": [
+            {
+                "file": str(item.file),
+                "key": item.key,
+                "expected": item.expected,
+                "actual": item.actual,
+            }
+            for item in status.drift
+        ],
+        "last_run": (
+            {
+                "command": last.last_command,
+                "exit_code": last.last_exit_code,
+                "at": last.last_run_at,
+                "error": last.last_error,
+                "agent_version": last.agent_version,
+            }
+            if last and last.last_command
+            else None
+        ),
+        "last_check": last.last_check if last else None,
+    }
+
+
+def render(status: InstallationStatus) -> Result:
+    """Exit 11 not installed, 12 behind or drifted, else 0."""
+    from kiro_bootstrap.checks import Check
+
+    data = _data(status)
+    record = status.current.record if status.current else None
+    checks = [Check(**item) for item in record.verification] if record else []
+    result = Result(data=data, checks=checks)
+    if not status.installed:
+        result.status = ExitStatus.NOT_INSTALLED
+        result.say(f"Kiro is not installed for {status.user}.", "fail")
+    else:
+        by = "by kiro-bootstrap" if record else "not by kiro-bootstrap"
+        result.say(
+            f"Kiro {data['version']} ({data['target']}, {data['scope']} scope) at "
+            f"{data['location']}, installed {by}.",
+            "ok",
+        )
+        if record and record.unsupported_os_allowed:
+            result.say(
+                "Installed on a host Kiro does not support (--allow-unsupported-os).", "warn"
+            )
+        if status.ahead_of_pin:
+            result.say(f"Ahead of the pinned {status.wanted}: Kiro updated itself.", "warn")
+        if status.behind:
+            result.status = ExitStatus.DRIFTED
+            result.say(f"Behind: {status.wanted} is wanted ({status.wanted_note}).", "fail")
+        elif status.wanted is None and status.wanted_note:
+            result.say(f"Note: {status.wanted_note}.", "dim")
+    if status.drift and status.installed:
+        result.status = ExitStatus.DRIFTED
+    for item in status.drift:
+        result.say(
+            f"Drift: {item.key} in {item.file} is {item.actual!r}, we wrote {item.expected!r}.",
+            "fail",
+        )
+    last = status.snapshot.user
+    if last is not None and last.last_command:
+        because = f": {last.last_error}" if last.last_error else ""
+        result.say(
+            f"Last run: {last.last_command} at {last.last_run_at} "
+            f"(exit {last.last_exit_code}{because}).",
+            "fail" if last.last_exit_code else "dim",
+        )
+    return result

@@ -1,0 +1,89 @@
+"""What a configure (or removal) run did or would do, for people and for JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from kiro_bootstrap.configure.files import mask_secrets, unified_diff
+from kiro_bootstrap.configure.reconcile import FilePlan
+from kiro_bootstrap.settings.model import Settings
+
+Change = Literal["created", "updated", "unchanged", "removed", "skipped-needs-admin"]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One file (or registry key): what happened to it, and the diff (secrets masked)."""
+
+    path: Path
+    label: str
+    scope: str
+    change: Change
+    diff: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        data = {"path": str(self.path), "label": self.label, "scope": self.scope}
+        data["change"] = self.change
+        if self.diff:
+            data["diff"] = self.diff
+        return data
+
+
+@dataclass
+class ConfigureReport:
+    """Every file touched, warnings, and what an administrator still has to run."""
+
+    dry_run: bool
+    files: list[FileReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    admin_commands: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when a file was (or, in a dry run, would be) written or removed."""
+        return any(item.change in ("created", "updated", "removed") for item in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON fields of the command's envelope."""
+        return {
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "files": [item.to_json() for item in self.files],
+            "warnings": list(self.warnings),
+            "admin_commands": list(self.admin_commands),
+        }
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Secret strings the organisation's settings carry (proxy credentials, MCP env, headers)."""
+    secrets: list[str] = []
+    proxy = urlsplit(settings.network.proxy) if settings.network.proxy else None
+    if proxy is not None and proxy.password:
+        secrets.append(proxy.password)
+    for server in settings.mcp.servers.values():
+        secrets += [value for value in server.env.values() if value]
+        secrets += [value for value in server.headers.values() if value]
+    return secrets
+
+
+def change_of(plan: FilePlan) -> Change:
+    """How a plan changes its file."""
+    if plan.before is None and plan.after is not None:
+        return "created"
+    if plan.after is None and plan.before is not None:
+        return "removed"
+    return "updated" if plan.changed else "unchanged"
+
+
+def describe(plan: FilePlan, change: Change, secrets: list[str]) -> FileReport:
+    """The report line of one plan, with a masked diff when something changes."""
+    diff = ""
+    if plan.changed:
+        diff = mask_secrets(unified_diff(plan.path, plan.before, plan.after), secrets)
+        for argv in plan.commands:
+            diff += mask_secrets("$ " + " ".join(argv), secrets) + "\n"
+    return FileReport(plan.path, plan.label, plan.scope, change, diff)

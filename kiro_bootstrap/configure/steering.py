@@ -1,0 +1,108 @@
+"""`~/.kiro/steering/`: the organisation's steering files, each owned as a whole."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiro_bootstrap.configure.documents import Document, WholeFileDocument
+from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.settings.load import LoadedSettings
+
+FORMAT = "file"
+LABEL = "Kiro steering file"
+MODE = 0o644
+SUFFIX = ".md"
+INCLUSION_MODES = ("always", "fileMatch", "manual", "auto")
+DEFAULT_FRONT_MATTER = "---\ninclusion: always\n---\n\n"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_INCLUSION = re.compile(r"^inclusion:\s*(\S*)\s*$", re.MULTILINE)
+
+
+def steering_dir(home: Path) -> Path:
+    """The person's steering folder."""
+    return home / ".kiro" / "steering"
+
+
+def read_source(
+    loaded: LoadedSettings, key: str, source: str, *, file_suffixes: tuple[str, ...] = (SUFFIX,)
+) -> str:
+    """The file `source` names (relative to the config file that set `key`), else the text."""
+    origin = loaded.origin_of(key)
+    base = Path(origin.detail).parent if origin.kind == "file" and origin.detail else Path.cwd()
+    if "\n" in source:
+        return source  # multi-line: text, never a path
+    candidate = Path(source).expanduser()
+    candidate = candidate if candidate.is_absolute() else base / candidate
+    try:
+        is_file = candidate.is_file()
+    except OSError:  # a long line of text is "File name too long", not an error
+        is_file = False
+    if is_file:
+        try:
+            return candidate.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{key}: cannot read {candidate} ({error}).") from None
+    if source.endswith(file_suffixes):
+        raise ConfigError(f"{key} names {candidate}, which does not exist.")
+    return source
+
+
+def with_front_matter(name: str, text: str, *, setting: str = "steering.files") -> str:
+    """The text with valid front matter: `inclusion: always` added when it has none."""
+    if not text.startswith("---"):
+        return DEFAULT_FRONT_MATTER + text.rstrip("\n") + "\n"
+    closing = text.find("\n---", 3)
+    if closing < 0:
+        raise ConfigError(f"{setting}.{name}: the front matter has no closing '---'.")
+    inclusion = _INCLUSION.search(text[:closing])
+    if inclusion and inclusion.group(1) not in INCLUSION_MODES:
+        raise ConfigError(
+            f"{setting}.{name}: inclusion {inclusion.group(1)!r} is not one of "
+            f"{', '.join(INCLUSION_MODES)}."
+        )
+    return text.rstrip("\n") + "\n"
+
+
+def steering_files(ws: Workstation) -> dict[Path, str]:
+    """Each organisation steering file's path and final text."""
+    files: dict[Path, str] = {}
+    for name, source in ws.settings.steering.files.items():
+        if not _NAME.match(name) or ".." in name:
+            raise ConfigError(f"steering.files: {name!r} is not a usable file name.")
+        file_name = name if name.endswith(SUFFIX) else name + SUFFIX
+        text = with_front_matter(name, read_source(ws.loaded, f"steering.files.{name}", source))
+        files[steering_dir(ws.home) / file_name] = text
+    return files
+
+
+def open_document(_ws: Workstation, _path: Path, before: bytes | None) -> Document:
+    """A steering file is owned whole."""
+    return WholeFileDocument(before)
+
+
+def plan(ws: Workstation) -> list[FilePlan]:
+    """Plan every organisation steering file (files no longer listed are removed by run.py)."""
+    plans = []
+    for wanted, text in steering_files(ws).items():
+        path = ws.user_file(wanted)
+        before = ws.read(path)
+        plans.append(
+            plan_keys(
+                path=path,
+                scope="user",
+                label=f"{LABEL} {path.name}",
+                doc=open_document(ws, path, before),
+                before=before,
+                file_format=FORMAT,
+                desired={WholeFileDocument.KEY: text},
+                previous=ws.previous(path),
+                mode=MODE,
+            )
+        )
+    return plans

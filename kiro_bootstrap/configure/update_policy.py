@@ -1,0 +1,147 @@
+"""Kiro's update policy: `UpdateMode` and `UpdateUrl`, where Kiro (a Code-OSS fork) reads policy.
+
+Linux: `/etc/kiro/policy.json`, merged. Windows: values under `HKLM\\SOFTWARE\\Policies\\Kiro`,
+written with `reg add` through the runner. macOS: Code-OSS reads policies from the app's
+preferences domain (`dev.kiro.desktop`) and honours only values macOS reports as *forced*,
+i.e. managed preferences. We write `/Library/Managed Preferences/dev.kiro.desktop.plist`,
+the file a configuration profile produces. Certain: that path and format are where macOS keeps
+forced values. A guess: that Kiro reads them without an MDM profile behind the file; macOS's
+preferences daemon caches values, so the change may show only after a restart, and an MDM
+may replace the file. Organisations with an MDM should deploy the same keys as a profile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kiro_bootstrap.configure.documents import Document, JsoncDocument, PlistDocument, pointer
+from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.errors import ConfigError
+
+LABEL = "Kiro update policy"
+MODE = 0o644
+POLICY_DOMAIN = "dev.kiro.desktop"
+REGISTRY_KEY = "HKLM\\SOFTWARE\\Policies\\Kiro"
+FORMAT_JSON = "policy-json"
+FORMAT_PLIST = "plist"
+FORMAT_REGISTRY = "registry"
+
+
+class RegistryDocument(Document):
+    """String values of one registry key; edits become `reg add` / `reg delete` commands."""
+
+    def __init__(self, values: dict[str, Any] | None) -> None:
+        self.values = {
+            name: value for name, value in (values or {}).items() if not isinstance(value, dict)
+        }
+        self.pending: list[list[str]] = []
+
+    def get(self, key: str) -> tuple[bool, Any]:
+        """(True, value) or (False, None)."""
+        return (key in self.values, self.values.get(key))
+
+    def set(self, key: str, value: Any) -> None:
+        """Queue `reg add` of a string value (64-bit view, no prompt)."""
+        self.values[key] = str(value)
+        self.pending.append(
+            ["reg", "add", REGISTRY_KEY, "/v", key, "/t", "REG_SZ", "/d", str(value), "/f",
+             "/reg:64"]
+        )  # fmt: skip
+        self.changed = True
+
+    def delete(self, key: str) -> None:
+        """Queue `reg delete` of one value."""
+        self.values.pop(key, None)
+        self.pending.append(["reg", "delete", REGISTRY_KEY, "/v", key, "/f", "/reg:64"])
+        self.changed = True
+
+    def is_empty(self) -> bool:
+        """True when the key holds no values."""
+        return not self.values
+
+    def render(self) -> bytes | None:
+        """The values as text, for the diff."""
+        return render_registry(self.values)
+
+    def commands(self) -> list[list[str]]:
+        """The `reg` command lines to run."""
+        return list(self.pending)
+
+
+def render_registry(values: dict[str, Any]) -> bytes:
+    """Registry values as `name = value` lines (what a diff shows)."""
+    return "".join(f"{name} = {value}\n" for name, value in sorted(values.items())).encode()
+
+
+def desired_policy(ws: Workstation) -> dict[str, str]:
+    """UpdateMode and UpdateUrl; a pinned version turns updates off unless a mode is set."""
+    kiro = ws.settings.kiro
+    values: dict[str, str] = {}
+    if kiro.update_mode is not None:
+        values["UpdateMode"] = kiro.update_mode
+    elif ws.settings.release.pinned:
+        values["UpdateMode"] = "none"  # Kiro updating itself would leave the pinned version
+    if kiro.update_url:
+        values["UpdateUrl"] = kiro.update_url
+    return values
+
+
+def policy_location(ws: Workstation) -> tuple[Path, str]:
+    """Where this OS keeps the policy, and in which format."""
+    if ws.facts.os == "windows":
+        return Path(REGISTRY_KEY), FORMAT_REGISTRY
+    if ws.facts.os == "darwin" and ws.paths.managed_preferences_dir is not None:
+        return ws.paths.managed_preferences_dir / f"{POLICY_DOMAIN}.plist", FORMAT_PLIST
+    if ws.paths.kiro_policy_file is None:
+        raise ConfigError("This host has no location for Kiro's update policy.")
+    return ws.paths.kiro_policy_file, FORMAT_JSON
+
+
+def open_document(ws: Workstation, path: Path, before: bytes | None, file_format: str) -> Document:
+    """Parse the current policy; one that does not parse stops the run (exit 2)."""
+    try:
+        if file_format == FORMAT_REGISTRY:
+            return RegistryDocument(ws.registry_reader(REGISTRY_KEY))
+        if file_format == FORMAT_PLIST:
+            return PlistDocument(before)
+        return JsoncDocument((before or b"").decode("utf-8"), strict=True)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"The update policy {path} cannot be parsed ({error}); nothing was written.",
+            hint="Fix or remove it, then run `kiro-bootstrap configure` again.",
+        ) from None
+
+
+def read_current(ws: Workstation, path: Path, file_format: str) -> bytes | None:
+    """The policy as it is now (registry values rendered as text)."""
+    if file_format == FORMAT_REGISTRY:
+        values = ws.registry_reader(REGISTRY_KEY)
+        return None if values is None else render_registry(RegistryDocument(values).values)
+    return ws.read(path)
+
+
+def key_for(file_format: str, name: str) -> str:
+    """How a policy name is addressed in the document of this format."""
+    return pointer(name) if file_format == FORMAT_JSON else name
+
+
+def plan(ws: Workstation) -> list[FilePlan]:
+    """Plan the update policy."""
+    path, file_format = policy_location(ws)
+    before = read_current(ws, path, file_format)
+    desired = {key_for(file_format, name): value for name, value in desired_policy(ws).items()}
+    return [
+        plan_keys(
+            path=path,
+            scope="system",
+            label=LABEL,
+            doc=open_document(ws, path, before, file_format),
+            before=before,
+            file_format=file_format,
+            desired=desired,
+            previous=ws.previous(path),
+            mode=MODE,
+        )
+    ]

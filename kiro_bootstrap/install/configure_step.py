@@ -1,0 +1,42 @@
+"""The configure stage as the install pipeline uses it (the writers live in `configure/`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.configure.report import ConfigureReport
+    from kiro_bootstrap.context import Context
+
+_VERBS = {"created": "create", "updated": "update", "removed": "remove"}
+
+
+def apply_configuration(
+    ctx: Context, *, user: str, home: Path, kiro_version: str | None, dry_run: bool = False
+) -> ConfigureReport:
+    """Write (or, with dry_run, plan) the organisation's configuration for `user`."""
+    from kiro_bootstrap.configure.run import configure_user_and_system
+
+    return configure_user_and_system(
+        ctx, user=user, home=home, kiro_version=kiro_version, dry_run=dry_run
+    )
+
+
+def configuration_lines(report: ConfigureReport) -> list[str]:
+    """One line per file that changes (or would), then warnings and admin commands."""
+    if report.dry_run:
+        lines = [
+            f"would {_VERBS[item.change]} {item.label}: {item.path}"
+            for item in report.files
+            if item.change in _VERBS
+        ]
+    else:
+        lines = [
+            f"{item.change} {item.label}: {item.path}"
+            for item in report.files
+            if item.change in _VERBS
+        ]
+    lines += [f"warning: {warning}" for warning in report.warnings]
+    lines += [f"an administrator must run: {command}" for command in report.admin_commands]
+    return lines

@@ -1,0 +1,105 @@
+"""`install --dry-run`: every action and file change the run would make; nothing is touched."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import TYPE_CHECKING
+
+from kiro_bootstrap.context import Context
+from kiro_bootstrap.install.current import find_current_install, method_of
+from kiro_bootstrap.install.job import installers_folder
+from kiro_bootstrap.install.plan import Decision, decide
+from kiro_bootstrap.install.preflight import Preflight
+from kiro_bootstrap.state.store import StatusStore
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.fetch.obtain import ResolvedRelease
+    from kiro_bootstrap.install.pipeline import InstallOutcome, InstallRequest
+
+
+def _build_actions(
+    ctx: Context, pre: Preflight, resolved: ResolvedRelease, *, close_running: bool
+) -> list[str]:
+    """What putting the build in place would do, step by step."""
+    method = method_of(pre.spec)
+    facts, paths, home, version = ctx.facts, ctx.paths, pre.home, resolved.version
+    actions = [f"download {resolved.artifact_url}"]
+    if resolved.signature_url:
+        actions.append(f"download {resolved.signature_url} and {resolved.certificate_url}")
+    pin = "the organisation's SHA-256 pin, then " if resolved.pinned_sha256 else ""
+    actions.append(f"verify it: {pin}the platform signature (stop on any doubt)")
+    if method == "tarball":
+        from kiro_bootstrap.install.locations import linux_layout
+
+        layout = linux_layout(pre.scope, facts, paths, home)
+        actions += [
+            f"unpack it into a staging folder in {layout.prefix}, then rename it to "
+            f"{layout.version_folder(version)}",
+            f"switch {layout.current} -> {version} (one rename)",
+            f"link {layout.shim} -> {layout.current / 'bin' / 'kiro'}",
+            f"write {layout.icon}",
+            f"write {layout.desktop_entry}",
+            f"remove version folders in {layout.prefix} other than {version} and the previous one",
+        ]
+    elif method == "deb":
+        from kiro_bootstrap.install.deb import deb_install_argv
+
+        argv = deb_install_argv(paths, installers_folder(ctx) / resolved.file_name)
+        actions.append(f"run: {subprocess.list2cmdline(argv)}")
+    elif method == "dmg":
+        from kiro_bootstrap.install.locations import install_prefix
+
+        folder = install_prefix(pre.scope, facts, paths, home)
+        actions += [
+            "attach the DMG read-only (hdiutil attach -readonly -nobrowse)",
+            "verify Kiro.app (codesign, TeamIdentifier, spctl)",
+            f"ditto Kiro.app to {folder / '.Kiro.app.kiro-bootstrap-staging'} and verify the copy",
+            f"replace {folder / 'Kiro.app'} with it; detach the DMG",
+        ]
+    else:
+        from kiro_bootstrap.install.windows import inno_argv
+
+        installer = str(installers_folder(ctx) / resolved.file_name)
+        argv = inno_argv(installer, close_running=close_running)
+        actions.append(f"run as {pre.user}: {subprocess.list2cmdline(argv)}")
+    return actions
+
+
+def plan_dry_run(
+    ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
+) -> InstallOutcome:
+    """Decide as a real run would, and list what it would do; no lock, no writes."""
+    from kiro_bootstrap.fetch.obtain import resolve_release
+    from kiro_bootstrap.install.configure_step import apply_configuration
+    from kiro_bootstrap.install.pipeline import InstallOutcome
+    from kiro_bootstrap.install.running import find_running
+
+    record = store.load().install_record(pre.scope)
+    current = find_current_install(
+        ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
+    )
+    resolved = resolve_release(ctx, target=pre.spec.name, base_url=request.base_url)
+    pinned = ctx.settings.release.pinned
+    from_flag = ctx.loaded.origin_of("release.version").kind == "flag"
+    decision: Decision = decide(
+        current.version,
+        resolved.version,
+        pinned=pinned,
+        pinned_by_configuration=pinned and not from_flag,
+        allow_downgrade=request.allow_downgrade,
+    )
+    outcome = InstallOutcome(pre, decision, current.location)
+    if decision.changes_build:
+        running = find_running(ctx)
+        if running:
+            verb = "close" if request.close_running else "stop with exit 7: running"
+            outcome.actions.append(f"{verb} Kiro ({', '.join(running)})")
+        outcome.actions += _build_actions(ctx, pre, resolved, close_running=request.close_running)
+        outcome.actions.append(f"write {store.user_file}")
+        if store.can_write_machine:
+            outcome.actions.append(f"write {store.machine_file}")
+    if request.configure:
+        outcome.configure = apply_configuration(
+            ctx, user=pre.user, home=pre.home, kiro_version=resolved.version, dry_run=True
+        )
+    return outcome

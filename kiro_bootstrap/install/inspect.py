@@ -1,0 +1,109 @@
+"""`status`: what is installed where, how it was verified, whether it is behind or drifted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiro_bootstrap.context import Context
+from kiro_bootstrap.errors import KiroBootstrapError
+from kiro_bootstrap.install.current import CurrentInstall, find_current_install
+from kiro_bootstrap.install.locations import Scope, resolve_scope
+from kiro_bootstrap.install.preflight import resolve_person
+from kiro_bootstrap.release.metadata import version_key
+from kiro_bootstrap.release.targets import TARGET_SPECS, TargetSpec, host_target
+from kiro_bootstrap.state.store import StatusSnapshot, open_status_store
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.configure.reconcile import Drift
+
+
+@dataclass
+class InstallationStatus:
+    """Everything `status` reports for one person."""
+
+    user: str
+    home: Path
+    snapshot: StatusSnapshot
+    spec: TargetSpec | None = None
+    scope: Scope | None = None
+    current: CurrentInstall | None = None
+    wanted: str | None = None  # the pinned version, or the feed's latest
+    wanted_note: str | None = None  # why `wanted` is unknown (offline, unreachable)
+    drift: list[Drift] = field(default_factory=list)
+
+    @property
+    def installed(self) -> bool:
+        """True when some Kiro was found."""
+        return self.current is not None and self.current.version is not None
+
+    @property
+    def behind(self) -> bool:
+        """True when the installed version is older than the one wanted."""
+        version = self.current.version if self.current else None
+        if version is None or self.wanted is None:
+            return False
+        return version_key(version) < version_key(self.wanted)
+
+    @property
+    def ahead_of_pin(self) -> bool:
+        """True when Kiro updated itself past the organisation's pin."""
+        version = self.current.version if self.current else None
+        if version is None or self.wanted is None or self.wanted_note != "pinned":
+            return False
+        return version_key(version) > version_key(self.wanted)
+
+
+def _candidates(ctx: Context, snapshot: StatusSnapshot) -> list[tuple[TargetSpec, Scope]]:
+    """Where Kiro may be: our records first, then this host's usual places."""
+    found: list[tuple[TargetSpec, Scope]] = []
+    scopes: tuple[Scope, ...] = ("system", "user")
+    for scope in scopes:
+        record = snapshot.install_record(scope)
+        if record and record.target in TARGET_SPECS:
+            found.append((TARGET_SPECS[record.target], scope))
+    host = host_target(ctx.facts)
+    if host is not None:
+        if ctx.facts.os == "windows":
+            ordered: tuple[Scope, ...] = ("user",)
+        else:
+            first = resolve_scope(ctx.settings.install.scope, ctx.facts)
+            ordered = (first, "user" if first == "system" else "system")
+        found += [(TARGET_SPECS[host], scope) for scope in ordered]
+        if ctx.facts.os == "linux":
+            found.append((TARGET_SPECS["linux-x64-deb"], "system"))
+    return list(dict.fromkeys(found))
+
+
+def _wanted_version(ctx: Context, spec: TargetSpec) -> tuple[str | None, str | None]:
+    release = ctx.settings.release
+    if release.pinned:
+        return release.version, "pinned"
+    if ctx.options.offline:
+        return None, "offline: the latest version was not checked"
+    from kiro_bootstrap.fetch.obtain import resolve_release
+
+    try:
+        return resolve_release(ctx, target=spec.name).version, "latest"
+    except KiroBootstrapError as error:
+        return None, f"the latest version could not be checked: {error.message}"
+
+
+def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStatus:
+    """Find the install, compare it with the wanted version, and list configuration drift."""
+    from kiro_bootstrap.configure.run import detect_drift
+
+    user, home = resolve_person(ctx, for_user)
+    snapshot = open_status_store(ctx, user, home).load()
+    status = InstallationStatus(user, home, snapshot)
+    for spec, scope in _candidates(ctx, snapshot):
+        record = snapshot.install_record(scope)
+        current = find_current_install(ctx, spec, scope, user=user, home=home, record=record)
+        if current.version is not None:
+            status.spec, status.scope, status.current = spec, scope, current
+            break
+    if status.spec is not None:
+        status.wanted, status.wanted_note = _wanted_version(ctx, status.spec)
+    status.drift = detect_drift(ctx, user=user, home=home)
+    return status

@@ -1,0 +1,192 @@
+"""The Linux desktop pieces of a tar.gz install: `kiro` on PATH, the menu entry, its icon.
+
+Each is written only when it differs (a rerun changes no mtime). Something already there that
+is not ours is moved aside to `<name>.kiro-bootstrap-backup` and recorded, so uninstall can put
+it back; a folder in the way is an error, never moved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiro_bootstrap.install.crash import reach_phase
+from kiro_bootstrap.install.locations import LinuxLayout
+
+BACKUP_SUFFIX = ".kiro-bootstrap-backup"
+MANAGED_MARKER = "X-KiroBootstrap-Managed=true"
+ICON_SOURCE = Path("resources/app/resources/linux/code.png")
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
+
+
+def desktop_entry_text(layout: LinuxLayout) -> str:
+    """The menu entry; it names `current`, so it stays the same across upgrades."""
+    return (
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Name=Kiro\n"
+        "Comment=Kiro IDE (installed by kiro-bootstrap)\n"
+        f"Exec={layout.current / 'kiro'} %F\n"
+        f"Icon={layout.icon}\n"
+        "Terminal=false\n"
+        "Categories=Development;IDE;\n"
+        "StartupWMClass=Kiro\n"
+        f"{MANAGED_MARKER}\n"
+    )
+
+
+@dataclass
+class Written:
+    """What write_integration left: our files, backups made, and how to undo this run."""
+
+    created: list[str] = field(default_factory=list)
+    replaced: dict[str, str] = field(default_factory=dict)
+    owned_before: frozenset[str] = frozenset()  # what the previous install record lists as ours
+    undo_steps: list[Callable[[], None]] = field(default_factory=list)
+
+    def undo(self) -> None:
+        """Put back what this run changed, newest first."""
+        for step in reversed(self.undo_steps):
+            with contextlib.suppress(OSError):
+                step()
+
+
+def _is_ours(path: Path, layout: LinuxLayout, owned: Collection[str]) -> bool:
+    if str(path) in owned:  # recorded as ours (we wrote it, or moved a person's file aside)
+        return True
+    if path.is_symlink():
+        return path.readlink().is_relative_to(layout.prefix)
+    try:
+        return MANAGED_MARKER in path.read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _matches(path: Path, link: Path | None, data: bytes | None) -> bool:
+    if link is not None:
+        return path.is_symlink() and path.readlink() == link
+    try:
+        return not path.is_symlink() and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _put(path: Path, link: Path | None, data: bytes | None) -> None:
+    """Write a link or a file through a temporary name and one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    temporary = Path(name)
+    try:
+        if link is not None:
+            os.close(descriptor)
+            temporary.unlink()
+            temporary.symlink_to(link)
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data or b"")
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.chmod(FILE_MODE)
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _ensure(
+    path: Path,
+    written: Written,
+    layout: LinuxLayout,
+    *,
+    link: Path | None = None,
+    data: bytes | None = None,
+) -> None:
+    written.created.append(str(path))
+    if _matches(path, link, data):
+        return
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(f"a folder is in the way at {path}")
+    if not (path.exists() or path.is_symlink()):
+        _put(path, link, data)
+        written.undo_steps.append(lambda: path.unlink(missing_ok=True))
+        return
+    if _is_ours(path, layout, {*written.owned_before, *written.replaced}):
+        _put(path, link, data)
+        return
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    path.replace(backup)
+    written.replaced[str(path)] = str(backup)
+
+    def restore() -> None:
+        backup.replace(path)
+
+    written.undo_steps.append(restore)
+    _put(path, link, data)
+
+
+def write_integration(
+    layout: LinuxLayout,
+    environ: Mapping[str, str],
+    *,
+    previous_created: Collection[str],
+    previous_replaced: Mapping[str, str],
+) -> Written:
+    """Write the shim, the desktop entry and the icon; raise OSError when one cannot be."""
+    written = Written(replaced=dict(previous_replaced), owned_before=frozenset(previous_created))
+    _ensure(layout.shim, written, layout, link=layout.current / "bin" / "kiro")
+    reach_phase(environ, "shim-written")
+    icon_source = layout.current / ICON_SOURCE
+    if icon_source.is_file():
+        _ensure(layout.icon, written, layout, data=icon_source.read_bytes())
+    _ensure(layout.desktop_entry, written, layout, data=desktop_entry_text(layout).encode())
+    reach_phase(environ, "desktop-entry-written")
+    return written
+
+
+def integration_complete(layout: LinuxLayout) -> bool:
+    """True when the shim, the desktop entry and the icon are all as we would write them."""
+    if not _matches(layout.shim, layout.current / "bin" / "kiro", None):
+        return False
+    if not _matches(layout.desktop_entry, None, desktop_entry_text(layout).encode()):
+        return False
+    icon_source = layout.current / ICON_SOURCE
+    return not icon_source.is_file() or _matches(layout.icon, None, icon_source.read_bytes())
+
+
+def remove_integration(
+    created: list[str], replaced: Mapping[str, str], layout: LinuxLayout, *, dry_run: bool
+) -> list[str]:
+    """Remove our shim, entry and icon and restore the backups; returns what changed."""
+    changes: list[str] = []
+    for name in created:
+        path = Path(name)
+        if not (path.exists() or path.is_symlink()):
+            continue
+        # A link or entry that no longer points at us was replaced since: theirs, left alone.
+        if path != layout.icon and not _is_ours(path, layout, ()):
+            continue
+        changes.append(f"remove {path}")
+        backup = replaced.get(name)
+        if backup and Path(backup).exists():
+            changes.append(f"restore {path} from {backup}")
+        if dry_run:
+            continue
+        path.unlink()
+        if backup and Path(backup).exists():
+            Path(backup).replace(path)
+    return changes
+
+
+def give_tree_to_user(source: Path, user: str) -> None:
+    """Give a tree we wrote in someone's home to them (root installing for a person)."""
+    from kiro_bootstrap.state.files import hand_over
+
+    for folder_name, folders, files in os.walk(source):
+        folder = Path(folder_name)
+        for path in [folder, *(folder / name for name in [*folders, *files])]:
+            hand_over(path, user)

@@ -1,0 +1,257 @@
+"""`install`: preflight → lock → what is installed → what is offered → decide → fetch and
+verify → close Kiro → put in place → configure → record state → tidy up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiro_bootstrap.context import Context
+from kiro_bootstrap.errors import InstallError, KiroBootstrapError
+from kiro_bootstrap.install.configure_step import apply_configuration
+from kiro_bootstrap.install.crash import reach_phase
+from kiro_bootstrap.install.current import CurrentInstall, find_current_install, method_of
+from kiro_bootstrap.install.job import InstallJob, Placed, installers_folder
+from kiro_bootstrap.install.lock import install_lock
+from kiro_bootstrap.install.plan import Decision, decide
+from kiro_bootstrap.install.preflight import Preflight, run_preflight
+from kiro_bootstrap.install.recording import record_install, record_unchanged
+from kiro_bootstrap.state.store import LOCK_FILE_NAME, StatusStore, open_status_store
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.configure.report import ConfigureReport
+
+
+@dataclass(frozen=True)
+class InstallRequest:
+    """The options of one `install` run."""
+
+    target: str | None = None
+    base_url: str | None = None
+    scope: str | None = None
+    for_user: str | None = None
+    dry_run: bool = False
+    close_running: bool = False
+    allow_unsupported_os: bool = False
+    allow_downgrade: bool = False
+    configure: bool = True
+
+
+@dataclass
+class InstallOutcome:
+    """What the run did (or, with --dry-run, would do)."""
+
+    preflight: Preflight
+    decision: Decision
+    location: Path | None
+    actions: list[str] = field(default_factory=list)
+    verification: list[dict[str, Any]] = field(default_factory=list)
+    configure: ConfigureReport | None = None
+    status_files: list[Path] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+
+
+def _offered_version(ctx: Context, pre: Preflight, request: InstallRequest) -> str:
+    """The pinned version (no network), else the feed's latest."""
+    release = ctx.settings.release
+    if release.pinned:
+        return release.version
+    from kiro_bootstrap.fetch.obtain import resolve_release
+
+    return resolve_release(ctx, target=pre.spec.name, base_url=request.base_url).version
+
+
+def _decision(ctx: Context, current: CurrentInstall, offered: str, allow: bool) -> Decision:
+    pinned = ctx.settings.release.pinned
+    from_flag = ctx.loaded.origin_of("release.version").kind == "flag"
+    return decide(
+        current.version,
+        offered,
+        pinned=pinned,
+        pinned_by_configuration=pinned and not from_flag,
+        allow_downgrade=allow,
+    )
+
+
+def _lock_path(ctx: Context, pre: Preflight, store: StatusStore) -> Path:
+    folder = ctx.paths.system_state_dir if pre.scope == "system" else store.user_file.parent
+    return folder / LOCK_FILE_NAME
+
+
+def run_install(ctx: Context, request: InstallRequest) -> InstallOutcome:
+    """Install (or leave alone) Kiro for one person; see the module docstring for the steps."""
+    pre = run_preflight(
+        ctx,
+        target=request.target,
+        scope=request.scope,
+        for_user=request.for_user,
+        allow_unsupported_os=request.allow_unsupported_os,
+    )
+    store = open_status_store(ctx, pre.user, pre.home)
+    if request.dry_run:
+        from kiro_bootstrap.install.dry_run import plan_dry_run
+
+        return plan_dry_run(ctx, pre, store, request)
+    with install_lock(_lock_path(ctx, pre, store), sleep=ctx.env.sleep):
+        reach_phase(ctx.environ, "lock-acquired")
+        return _install_locked(ctx, pre, store, request)
+
+
+def _install_locked(
+    ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
+) -> InstallOutcome:
+    snapshot = store.load()
+    record = snapshot.install_record(pre.scope)
+    current = find_current_install(
+        ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
+    )
+    offered = _offered_version(ctx, pre, request)
+    reach_phase(ctx.environ, "resolved")
+    decision = _decision(ctx, current, offered, request.allow_downgrade)
+    if not decision.changes_build:
+        if _complete(ctx, pre, current):
+            outcome = InstallOutcome(pre, decision, current.location)
+            outcome.configure = _configure(ctx, pre, request, current.version)
+            outcome.status_files = record_unchanged(
+                ctx, store, pre=pre, current=current, decision=decision, outcome=outcome
+            )
+            return outcome
+        decision = Decision("repair", current.version, offered)
+    return _put_build_in_place(
+        ctx, pre, store=store, request=request, current=current, decision=decision
+    )
+
+
+def _complete(ctx: Context, pre: Preflight, current: CurrentInstall) -> bool:
+    """Ours and whole; a tar.gz also needs its shim and menu entry (an interrupted run)."""
+    if method_of(pre.spec) != "tarball":
+        return True
+    from kiro_bootstrap.install.integration import integration_complete
+    from kiro_bootstrap.install.locations import linux_layout
+
+    layout = linux_layout(pre.scope, ctx.facts, ctx.paths, pre.home)
+    return current.record is not None and integration_complete(layout)
+
+
+def _configure(
+    ctx: Context, pre: Preflight, request: InstallRequest, version: str | None
+) -> ConfigureReport | None:
+    if not request.configure:
+        return None
+    reach_phase(ctx.environ, "before-configure")
+    outcome = apply_configuration(ctx, user=pre.user, home=pre.home, kiro_version=version)
+    reach_phase(ctx.environ, "configured")
+    return outcome
+
+
+def _put_build_in_place(
+    ctx: Context,
+    pre: Preflight,
+    *,
+    store: StatusStore,
+    request: InstallRequest,
+    current: CurrentInstall,
+    decision: Decision,
+) -> InstallOutcome:
+    from kiro_bootstrap.fetch.obtain import obtain_verified_build
+    from kiro_bootstrap.install.running import ensure_kiro_closed
+
+    # dmg, exe and deb tools want the artifact under its real name; the tarball reads the blob.
+    named = method_of(pre.spec) != "tarball"
+    build = obtain_verified_build(
+        ctx,
+        target=pre.spec.name,
+        version=decision.offered,
+        base_url=request.base_url,
+        dest=installers_folder(ctx) if named else None,
+    )
+    reach_phase(ctx.environ, "downloaded")
+    closed = ensure_kiro_closed(ctx, pre.user, close_running=request.close_running)
+    reach_phase(ctx.environ, "running-checked")
+    record = current.record
+    job = InstallJob(
+        ctx, build, pre.scope, pre.user, pre.home, request.close_running,
+        tuple(record.created) if record else (), dict(record.replaced) if record else {},
+    )  # fmt: skip
+    try:
+        placed = _place(job, current.version)
+    finally:
+        if build.dest_path is not None:
+            build.dest_path.unlink(missing_ok=True)
+    _hand_to_person(ctx, pre, placed)
+    outcome = InstallOutcome(pre, decision, placed.location, closed=closed)
+    outcome.verification = [check.to_json() for check in build.checks]
+    try:
+        outcome.configure = _configure(ctx, pre, request, build.version)
+    except KiroBootstrapError as error:
+        # The build is in place and works; record it before reporting the configure failure.
+        record_install(
+            ctx, store, pre=pre, build=build, placed=placed, outcome=outcome,
+            exit_code=int(error.exit_status),
+        )  # fmt: skip
+        raise
+    _record_or_undo(
+        lambda: record_install(ctx, store, pre=pre, build=build, placed=placed, outcome=outcome),
+        placed,
+    )
+    reach_phase(ctx.environ, "state-written")
+    placed.finish()
+    reach_phase(ctx.environ, "pruned")
+    return outcome
+
+
+def _hand_to_person(ctx: Context, pre: Preflight, placed: Placed) -> None:
+    """A user-scope tar.gz that root installed for someone else belongs to that person."""
+    from kiro_bootstrap.host.users import same_user
+
+    if placed.method != "tarball" or pre.scope != "user" or not ctx.facts.is_admin:
+        return
+    if same_user(pre.user, ctx.facts.current_user, ctx.facts):
+        return
+    from kiro_bootstrap.install.integration import give_tree_to_user
+    from kiro_bootstrap.state.files import give_to_user
+
+    give_tree_to_user(placed.location, pre.user)
+    for name in [str(placed.location.parent / "current"), *placed.created]:
+        give_to_user(Path(name), pre.user, stop_at=pre.home)
+
+
+def _record_or_undo(write: Callable[[], None], placed: Placed) -> None:
+    try:
+        write()
+    except OSError as error:
+        placed.undo()
+        raise InstallError(
+            f"Recording the install failed ({error}); the previous Kiro is back in place."
+        ) from None
+
+
+def _place(job: InstallJob, previous_version: str | None) -> Placed:
+    """Hand the build to the platform's installer."""
+    ctx, method = job.ctx, _method_of_build(job)
+    if method == "tarball":
+        from kiro_bootstrap.install.linux_tarball import install_tarball
+        from kiro_bootstrap.install.locations import linux_layout
+
+        return install_tarball(job, linux_layout(job.scope, ctx.facts, ctx.paths, job.home))
+    if method == "deb":
+        from kiro_bootstrap.install.deb import install_deb
+
+        return install_deb(job, previous_version)
+    if method == "dmg":
+        from kiro_bootstrap.install.locations import install_prefix
+        from kiro_bootstrap.install.macos import install_dmg
+
+        return install_dmg(job, install_prefix(job.scope, ctx.facts, ctx.paths, job.home))
+    from kiro_bootstrap.install.windows import install_inno
+
+    return install_inno(job)
+
+
+def _method_of_build(job: InstallJob) -> str:
+    """The install method of the job's target."""
+    from kiro_bootstrap.release.targets import TARGET_SPECS
+
+    return method_of(TARGET_SPECS[job.build.target])

@@ -1,0 +1,99 @@
+"""Before anything changes: which build, whether this host can run it, for whom, where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiro_bootstrap.checks import Check
+from kiro_bootstrap.context import Context
+from kiro_bootstrap.errors import DeploymentError, HostUnsupportedError, UsageError
+from kiro_bootstrap.install.locations import Scope, resolve_scope
+from kiro_bootstrap.release.targets import TargetSpec, choose_target
+
+UNSUPPORTED_WARNING = (
+    "Installing on a host Kiro does not support (--allow-unsupported-os): {reasons}. "
+    "Kiro may fail to start, sign-in may break and settings may not be saved."
+)
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """The decisions every later step builds on."""
+
+    spec: TargetSpec
+    user: str
+    home: Path
+    scope: Scope
+    host_checks: tuple[Check, ...]
+    unsupported_os_allowed: bool  # the host failed a blocking check and we go on anyway
+
+
+def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check, ...], bool]:
+    """doctor's blocking checks; a failure is exit 3 unless explicitly allowed (then warned)."""
+    from kiro_bootstrap.doctor import host_checks
+    from kiro_bootstrap.doctor.run import is_supported
+    from kiro_bootstrap.release.targets import host_target
+
+    facts = ctx.facts
+    checks = (
+        host_checks.check_os(facts),
+        host_checks.check_arch(facts, host_target(facts)),
+        host_checks.check_glibc(facts),
+    )
+    if is_supported(list(checks)):
+        return checks, False
+    reasons = "; ".join(c.summary.rstrip(".") for c in checks if c.status == "fail")
+    if not allow_unsupported_os:
+        raise HostUnsupportedError(
+            f"Kiro cannot run on this machine: {reasons}.",
+            hint="See `kiro-bootstrap doctor`; --allow-unsupported-os installs anyway.",
+        )
+    ctx.output.warn(UNSUPPORTED_WARNING.format(reasons=reasons))
+    return checks, True
+
+
+def resolve_person(ctx: Context, for_user: str | None) -> tuple[str, Path]:
+    """Whom we install for and their home; an unknown account is exit 2."""
+    from kiro_bootstrap.host.users import home_of, resolve_target_user
+
+    user = resolve_target_user(for_user, ctx.environ, ctx.facts)
+    try:
+        home = home_of(user, ctx.facts, fs_root=ctx.paths.root)
+    except LookupError:
+        raise UsageError(f"There is no user named {user!r} on this machine.") from None
+    return user, home
+
+
+def run_preflight(
+    ctx: Context,
+    *,
+    target: str | None,
+    scope: str | None,
+    for_user: str | None,
+    allow_unsupported_os: bool,
+) -> Preflight:
+    """Choose the build and scope, check the host, find the person; nothing is written."""
+    spec = choose_target(target, ctx.facts)
+    if spec.family != ctx.facts.os:
+        raise UsageError(
+            f"Target {spec.name} is a build for {spec.family}; this machine runs {ctx.facts.os}."
+        )
+    checks, allowed = check_host(ctx, allow_unsupported_os=allow_unsupported_os)
+    user, home = resolve_person(ctx, for_user)
+    chosen = resolve_scope(scope or ctx.settings.install.scope, ctx.facts)
+    if chosen == "system" and not ctx.facts.is_admin:
+        raise DeploymentError(
+            "A system-wide install needs root or an administrator.",
+            hint="Run it with sudo, or use --scope user.",
+        )
+    if spec.extension == "deb" and chosen != "system":
+        raise DeploymentError(
+            "The .deb installs system-wide; it cannot be a per-user install.",
+            hint="Run as root with --scope system, or use --target linux-x64 (tar.gz).",
+        )
+    if ctx.facts.os == "windows":
+        from kiro_bootstrap.install.windows import require_signed_in_user
+
+        require_signed_in_user(ctx, user)
+    return Preflight(spec, user, home, chosen, checks, allowed)

@@ -1,0 +1,176 @@
+"""`uninstall`: remove what we installed, restore what we replaced, give back owned keys.
+
+Only installs we have a record of are removed. Kiro's user data (settings, extensions, the
+`~/.kiro` folder) stays unless --purge; the sign-in token cache under ~/.aws is never touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiro_bootstrap.context import Context
+from kiro_bootstrap.errors import InstallError
+from kiro_bootstrap.install.current import find_current_install
+from kiro_bootstrap.install.locations import Scope, linux_layout
+from kiro_bootstrap.install.lock import install_lock
+from kiro_bootstrap.install.preflight import resolve_person
+from kiro_bootstrap.release.targets import TARGET_SPECS
+from kiro_bootstrap.state.records import InstallRecord
+from kiro_bootstrap.state.store import (
+    LOCK_FILE_NAME,
+    StatusStore,
+    new_user_status,
+    open_status_store,
+)
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.configure.report import ConfigureReport
+
+# Kiro's own per-user data, relative to the home (removed only with --purge).
+USER_DATA_FOLDERS = {
+    "linux": (".config/Kiro", ".kiro"),
+    "darwin": ("Library/Application Support/Kiro", ".kiro"),
+    "windows": ("AppData/Roaming/Kiro", ".kiro"),
+}
+
+
+@dataclass
+class RemovalOutcome:
+    """What uninstall removed (or, with --dry-run, would remove)."""
+
+    user: str
+    removed_versions: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    configure: ConfigureReport | None = None
+    status_files: list[Path] = field(default_factory=list)
+
+
+def _remove_install(
+    ctx: Context, record: InstallRecord, user: str, home: Path, dry_run: bool
+) -> list[str]:
+    """Undo one recorded install with the method that made it."""
+    scope: Scope = "system" if record.scope == "system" else "user"
+    if record.method == "tarball":
+        from kiro_bootstrap.install.integration import remove_integration
+        from kiro_bootstrap.install.linux_tarball import remove_tarball_install
+
+        layout = linux_layout(scope, ctx.facts, ctx.paths, home)
+        changes = remove_integration(record.created, record.replaced, layout, dry_run=dry_run)
+        return changes + [
+            f"remove {path}" for path in remove_tarball_install(layout, dry_run=dry_run)
+        ]
+    if record.method == "deb":
+        from kiro_bootstrap.install.deb import (
+            PACKAGE_TOOL_TIMEOUT_SECONDS,
+            deb_remove_argv,
+            package_tool_environment,
+        )
+
+        argv = deb_remove_argv(ctx.paths, purge=False)
+        if not dry_run:
+            environment = package_tool_environment(ctx.environ)
+            done = ctx.env.runner(argv, env=environment, timeout=PACKAGE_TOOL_TIMEOUT_SECONDS)
+            if not done.ok:
+                raise InstallError(f"The package tool could not remove Kiro: {done.stderr.strip()}")
+        return [f"run: {' '.join(argv)}"]
+    if record.method == "dmg":
+        from kiro_bootstrap.install.macos import remove_app
+
+        return [f"remove {path}" for path in remove_app(Path(record.location), dry_run=dry_run)]
+    return _remove_inno(ctx, user, home, dry_run)
+
+
+def _remove_inno(ctx: Context, user: str, home: Path, dry_run: bool) -> list[str]:
+    from kiro_bootstrap.install.windows import (
+        INSTALLER_TIMEOUT_SECONDS,
+        UNINSTALL_SWITCHES,
+        parse_uninstall_string,
+        run_as_person,
+    )
+
+    current = find_current_install(
+        ctx, TARGET_SPECS["win32-x64"], "user", user=user, home=home, record=None
+    )
+    program = parse_uninstall_string(current.uninstall_string or "")
+    if program is None:
+        return []  # already gone (the person uninstalled it)
+    argv = [program, *UNINSTALL_SWITCHES]
+    if not dry_run:
+        code = run_as_person(ctx, user, argv, timeout=INSTALLER_TIMEOUT_SECONDS)
+        if code != 0:
+            raise InstallError(f"Kiro's uninstaller exited with code {code}.")
+    return [f"run as {user}: {' '.join(argv)}"]
+
+
+def _purge(home: Path, os_name: str, dry_run: bool) -> list[str]:
+    changes = []
+    for relative in USER_DATA_FOLDERS[os_name]:
+        folder = home / relative
+        if folder.exists():
+            changes.append(f"remove {folder}")
+            if not dry_run:
+                shutil.rmtree(folder)
+    return changes
+
+
+def remove_kiro(
+    ctx: Context, *, for_user: str | None, purge: bool, dry_run: bool, close_running: bool
+) -> RemovalOutcome:
+    """Remove our installs and configuration for one person (and, with purge, Kiro's data)."""
+    from kiro_bootstrap.configure.run import remove_owned_configuration
+    from kiro_bootstrap.install.running import ensure_kiro_closed, find_running
+
+    user, home = resolve_person(ctx, for_user)
+    store = open_status_store(ctx, user, home)
+    outcome = RemovalOutcome(user)
+    if dry_run:
+        if find_running(ctx):
+            outcome.changes.append("stop with exit 7 unless --close-running: Kiro is running")
+        _remove_all(ctx, store, outcome, home, dry_run=True, purge=purge)
+        outcome.configure = remove_owned_configuration(ctx, user=user, home=home, dry_run=True)
+        return outcome
+    lock = (
+        ctx.paths.system_state_dir if ctx.facts.is_admin else store.user_file.parent
+    ) / LOCK_FILE_NAME
+    with install_lock(lock, sleep=ctx.env.sleep):
+        ensure_kiro_closed(ctx, user, close_running=close_running)
+        _remove_all(ctx, store, outcome, home, dry_run=False, purge=purge)
+        outcome.configure = remove_owned_configuration(ctx, user=user, home=home, dry_run=False)
+        outcome.status_files = _record_removal(ctx, store, outcome)
+    return outcome
+
+
+def _remove_all(
+    ctx: Context,
+    store: StatusStore,
+    outcome: RemovalOutcome,
+    home: Path,
+    *,
+    dry_run: bool,
+    purge: bool,
+) -> None:
+    snapshot = store.load()
+    for scope in ("system", "user"):
+        record = snapshot.install_record(scope)
+        if record is None or (scope == "system" and not ctx.facts.is_admin):
+            continue
+        outcome.changes += _remove_install(ctx, record, outcome.user, home, dry_run)
+        outcome.removed_versions.append(f"{record.version} ({record.scope}, {record.method})")
+    if purge:
+        outcome.changes += _purge(home, ctx.facts.os, dry_run)
+
+
+def _record_removal(ctx: Context, store: StatusStore, outcome: RemovalOutcome) -> list[Path]:
+    previous = store.load().user
+    fresh = new_user_status(
+        outcome.user, command="uninstall", exit_code=0, now=ctx.env.clock(), previous=previous
+    )
+    cleared = dataclasses.replace(
+        fresh, kiro_version=None, location=None, verification=[], drift=[], install=None,
+        ahead_of_pin=False,
+    )  # fmt: skip
+    return store.save(cleared, system_install=None, keep_system_install=not ctx.facts.is_admin)

@@ -1,0 +1,149 @@
+"""Where the status files live and how a run records itself in them.
+
+Machine-wide: `/var/lib/kiro-bootstrap/status.json`, `/Library/Application Support/kiro-bootstrap/
+status.json`, `C:\\ProgramData\\kiro-bootstrap\\status.json` (under the root override), written
+only by root/admin runs. Per user: the person's state folder (`~/.local/state/kiro-bootstrap`,
+`~/Library/Application Support/kiro-bootstrap`, `%LOCALAPPDATA%\\kiro-bootstrap`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiro_bootstrap import __version__
+from kiro_bootstrap.host.users import same_user
+from kiro_bootstrap.state.files import give_to_user, read_json_document, write_json_atomic
+from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.context import Context
+
+STATUS_FILE_NAME = "status.json"
+LOCK_FILE_NAME = "install.lock"
+# A person's state folder relative to their home, when we act for someone else (root, SYSTEM).
+_USER_STATE_FOLDERS = {
+    "linux": ".local/state/kiro-bootstrap",
+    "darwin": "Library/Application Support/kiro-bootstrap",
+    "windows": "AppData/Local/kiro-bootstrap",
+}
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """Both status files as read at one moment."""
+
+    machine: MachineStatus | None
+    user: UserStatus | None
+
+    def install_record(self, scope: str) -> InstallRecord | None:
+        """Our record of the install in `scope` (system: machine-wide file; user: per-user)."""
+        if scope == "system":
+            return self.machine.install if self.machine else None
+        return self.user.install if self.user else None
+
+
+@dataclass(frozen=True)
+class StatusStore:
+    """The two status files of one person on this machine."""
+
+    user: str
+    home: Path
+    machine_file: Path
+    user_file: Path
+    can_write_machine: bool  # only root/admin may write the machine-wide file
+    hand_to_user: bool  # root writing into someone else's home gives the file to them
+
+    def load(self) -> StatusSnapshot:
+        """Read both files (missing or damaged ones read as None)."""
+        machine = MachineStatus.from_json(read_json_document(self.machine_file))
+        user = UserStatus.from_json(read_json_document(self.user_file))
+        if user is None and machine is not None:
+            user = machine.users.get(self.user)
+        return StatusSnapshot(machine, user)
+
+    def save(
+        self,
+        record: UserStatus,
+        *,
+        system_install: InstallRecord | None,
+        keep_system_install: bool,
+        check_only: bool = False,
+    ) -> list[Path]:
+        """Write the person's record to both files; returns the files written.
+
+        `check_only` (a `status` run): the machine-wide last command and exit code stay those of
+        the last run that acted.
+        """
+        written: list[Path] = []
+        if self.can_write_machine:
+            previous = self.load().machine
+            install = system_install
+            if keep_system_install and previous is not None:
+                install = previous.install
+            users = dict(previous.users) if previous else {}
+            users[self.user] = record
+            last_run = previous if check_only else record
+            machine = MachineStatus(
+                agent_version=record.agent_version,
+                updated_at=record.updated_at,
+                last_command=last_run.last_command if last_run else None,
+                last_exit_code=last_run.last_exit_code if last_run else None,
+                install=install,
+                users=users,
+                extra=previous.extra if previous else {},
+            )
+            write_json_atomic(self.machine_file, machine.to_json())
+            written.append(self.machine_file)
+        write_json_atomic(self.user_file, {"schema": STATUS_SCHEMA, **record.to_json()})
+        if self.hand_to_user:
+            give_to_user(self.user_file, self.user, stop_at=self.home)
+        written.append(self.user_file)
+        return written
+
+
+def user_state_folder(ctx: Context, user: str, home: Path) -> Path:
+    """The person's state folder: ours from platformdirs, or the default under their home."""
+    if same_user(user, ctx.facts.current_user, ctx.facts):
+        return ctx.paths.user_state_dir
+    return home / _USER_STATE_FOLDERS[ctx.facts.os]
+
+
+def open_status_store(ctx: Context, user: str, home: Path) -> StatusStore:
+    """The status files of `user` on this machine."""
+    acting_for_other = not same_user(user, ctx.facts.current_user, ctx.facts)
+    return StatusStore(
+        user=user,
+        home=home,
+        machine_file=ctx.paths.system_state_dir / STATUS_FILE_NAME,
+        user_file=user_state_folder(ctx, user, home) / STATUS_FILE_NAME,
+        can_write_machine=ctx.facts.is_admin,
+        hand_to_user=acting_for_other and ctx.facts.is_admin and ctx.facts.os != "windows",
+    )
+
+
+def new_user_status(
+    user: str,
+    *,
+    command: str,
+    exit_code: int,
+    now: datetime,
+    previous: UserStatus | None,
+    error: str | None = None,
+) -> UserStatus:
+    """A fresh record for this run, carrying over what the previous one knew."""
+    base = previous or UserStatus(user, __version__, "", command, exit_code)
+    stamp = now.isoformat(timespec="seconds")
+    return dataclasses.replace(
+        base,
+        user=user,
+        agent_version=__version__,
+        updated_at=stamp,
+        last_command=command,
+        last_exit_code=exit_code,
+        last_run_at=stamp,
+        last_error=error,
+    )
