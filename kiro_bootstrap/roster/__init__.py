@@ -1,0 +1,1 @@
+"""The signed subscription roster: one model, one normalisation, one signature, both halves."""
