@@ -1,0 +1,54 @@
+# kiro-bootstrap's exit codes (README "Exit codes") and what each means to Intune.
+# Dot-sourced by Install.ps1 and Uninstall.ps1; tests/installers compares this table with the
+# agent's ExitStatus, so a new exit code cannot ship without a decision here.
+#   Success : the app is in the wanted state; Intune then runs the detection script.
+#   Retry   : not now (Kiro running, nobody signed in, network down); Intune retries.
+#   Failed  : needs a person; the agent's own code is passed on so the Intune report names it.
+# No code of ours asks for a reboot: Kiro installs per user and needs none.
+$KiroBootstrapExitMeaning = @{
+    0   = 'Success'  # done, or already up to date
+    1   = 'Failed'   # internal error (a bug)
+    2   = 'Failed'   # bad usage or configuration
+    3   = 'Failed'   # host not supported (OS, architecture)
+    4   = 'Retry'    # network or service unavailable
+    5   = 'Failed'   # verification failed: never retried blindly
+    6   = 'Failed'   # install failed, previous state restored
+    7   = 'Retry'    # not now: Kiro running, nobody signed in, another run holds the lock
+    8   = 'Failed'   # installed, but the user is not subscribed
+    9   = 'Failed'   # cannot work as set up
+    10  = 'Failed'   # AWS precondition (admin side only)
+    11  = 'Failed'   # not installed
+    12  = 'Failed'   # installed but drifted or behind
+    130 = 'Retry'    # interrupted
+}
+
+# Intune's default return codes for the meanings that are not failures (Win32 app
+# "Return codes": 0 Success, 1618 Retry).
+$IntuneSuccessCode = 0
+$IntuneRetryCode = 1618
+
+function ConvertTo-IntuneExitCode {
+    <# The exit code Intune should see for an exit code of the agent. #>
+    param([Parameter(Mandatory)][int]$AgentExitCode)
+    $meaning = $KiroBootstrapExitMeaning[$AgentExitCode]
+    if ($meaning -eq 'Success') { return $IntuneSuccessCode }
+    if ($meaning -eq 'Retry') { return $IntuneRetryCode }
+    # Failed, or a code this table does not know (a newer agent): pass the agent's code on.
+    return $AgentExitCode
+}
+
+function Resolve-KiroBootstrapBinary {
+    <# KIRO_BOOTSTRAP_BIN, else the installed agent under Program Files. #>
+    if ($env:KIRO_BOOTSTRAP_BIN) { return $env:KIRO_BOOTSTRAP_BIN }
+    return Join-Path $env:ProgramFiles 'kiro-bootstrap\kiro-bootstrap.exe'
+}
+
+function Invoke-KiroBootstrap {
+    <# Run the agent with `Arguments`; its exit code. #>
+    param([Parameter(Mandatory)][string]$Agent, [string[]]$Arguments = @())
+    # The agent rejects KIRO_BOOTSTRAP_* names it does not know (a typo must not pass silently).
+    Remove-Item -Path Env:KIRO_BOOTSTRAP_BIN -ErrorAction SilentlyContinue
+    # Out-Host keeps the agent's lines out of this function's return value (only the code).
+    & $Agent @Arguments | Out-Host
+    return $LASTEXITCODE
+}
