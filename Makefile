@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-SHELL_SCRIPTS := $(shell git ls-files "*.sh" 2>/dev/null) .ci/run .ci/smoke-binary
+# Every shell script, tracked or not yet: *.sh anywhere, and files under .ci/ and installers/
+# that start with a sh or bash shebang (the pkg's postinstall has no extension).
+SHELL_SCRIPTS := $(sort $(shell git ls-files "*.sh" 2>/dev/null) $(shell find installers -name "*.sh") \
+                  $(shell grep -rlE '^\#!(/usr/bin/env |/bin/)(ba)?sh' .ci installers))
 
 .PHONY: venv lint test demo binary bench clean
 
@@ -20,6 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/shellcheck $(SHELL_SCRIPTS)
+	PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/actionlint .github/workflows/*.yml
 
 test: lint
 	$(PY) -m pytest -q
@@ -32,6 +36,9 @@ binary: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/startup.py
+	$(PY) bench/admin_scale.py
+	$(PY) bench/rerun.py
+	$(PY) bench/download.py --sizes 64M
 
 clean:
 	rm -rf build dist .sandbox

@@ -38,6 +38,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def chown_to_user(path: Path, user: str) -> None:
+    """Give `path` to `user` and that user's primary group (POSIX only; never follows links)."""
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+
+
 @dataclass
 class Environment:
     """The side effects a run starts from; tests pass a fake one instead of patching globals."""
@@ -50,8 +58,12 @@ class Environment:
     registry_reader: RegistryReader | None = None
     clock: Callable[[], datetime] = utc_now
     process_names: Callable[[], list[str]] = list_process_names
+    aws_session: Callable[[], Any] | None = None  # a boto3.Session factory; None: from environ
     sleep: Callable[[float], None] = time.sleep  # retry back-off; tests pass a recorder
     download_cap_bytes: int | None = None  # None: fetch.limits.MAX_DOWNLOAD_BYTES
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)  # secrets are read here, never argv
+    keyring: Any | None = None  # a keyring backend; None: the OS keyring (keyring.get_keyring())
+    chown: Callable[[Path, str], None] = chown_to_user  # root handing files to a person
 
     def host_facts(self) -> HostFacts:
         """The injected facts, or the real machine's (gathered once)."""

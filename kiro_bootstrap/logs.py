@@ -8,12 +8,14 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from kiro_bootstrap.credentials import TOKEN_SHAPES
+
 LOGGER_NAME = "kiro_bootstrap"
 KEEP_RUN_LOGS = 20
 _REDACTIONS = (
     (re.compile(r"(?i)(://[^/\s:@]+:)[^@\s/]+@"), r"\1****@"),  # credentials in URLs
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1****"),
-    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), r"\1****"),
+    *((pattern, "****") for _, pattern in TOKEN_SHAPES),
     (
         re.compile(r"(?i)((?:secret|token|password|passwd|authorization|api[_-]?key)"
                    r"[\w-]*[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),

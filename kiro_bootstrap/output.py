@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,17 @@ _CHECK_MARKS: dict[str, tuple[str, Tone]] = {
     "fail": ("FAIL", "fail"),
     "deferred": ("skip", "dim"),
 }
+
+
+def silence(stream: TextIO) -> None:
+    """Point a stream whose reader went away (`| head`) at /dev/null, so exit stays quiet."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 @dataclass
@@ -84,7 +96,13 @@ class Output:
         self.note(f"warning: {text}", "warn")
 
     def emit(self, command: str, result: Result) -> None:
-        """Print the result: one JSON object, or text."""
+        """Print the result: one JSON object, or text; a reader that went away is not an error."""
+        try:
+            self._emit(command, result)
+        except BrokenPipeError:
+            silence(self.stdout)
+
+    def _emit(self, command: str, result: Result) -> None:
         if self.json_mode:
             envelope = {
                 "schema": SCHEMA,
@@ -99,16 +117,26 @@ class Output:
             return
         if self.quiet and result.status == ExitStatus.OK:
             return
+        width = max((len(check.id) for check in result.checks), default=0)
         for check in result.checks:
             mark, tone = _CHECK_MARKS[check.status]
-            print(f"{self.paint(mark, tone)} {check.id:<16} {check.summary}", file=self.stdout)
+            print(
+                f"{self.paint(mark, tone)} {check.id:<{width}}  {check.summary}", file=self.stdout
+            )
             if check.remedy and check.status != "pass":
-                print(f"     {'':<16} {self.paint('→ ' + check.remedy, 'dim')}", file=self.stdout)
+                remedy = self.paint(f"→ {check.remedy}", "dim")
+                print(f"     {'':<{width}}  {remedy}", file=self.stdout)
         for tone, text in result.lines:
             print(self.paint(text, tone), file=self.stdout)
 
     def emit_error(self, command: str, error: KiroBootstrapError) -> None:
         """Print an error as one sentence (and a hint), or inside the JSON envelope."""
+        try:
+            self._emit_error(command, error)
+        except BrokenPipeError:
+            silence(self.stdout)
+
+    def _emit_error(self, command: str, error: KiroBootstrapError) -> None:
         if self.json_mode:
             envelope = {
                 "schema": SCHEMA,

@@ -19,6 +19,8 @@ from kiro_bootstrap.logs import KEEP_RUN_LOGS, redact, start_run_log, stop_run_l
         ("key AKIAIOSFODNN7EXAMPLE used", "IOSFODNN7EXAMPLE"),
         ('{"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG"}', "wJalrXUtnFEMI"),
         ("token=ghp_abcdefghijklmnop", "ghp_abcdefghijklmnop"),
+        ("cloned with ghp_" + "a1" * 18 + " at 10:00", "a1a1a1a1"),
+        ("glpat-" + "x" * 20 + " leaked", "xxxxxxxxxx"),
         ("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----", "MIIE"),
     ],
 )

@@ -5,7 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from kiro_bootstrap.commands import config, doctor
+from kiro_bootstrap.commands import (
+    admin,
+    config,
+    configure,
+    doctor,
+    download,
+    install,
+    mirror,
+    repo,
+    status,
+    subscription,
+    uninstall,
+    verify,
+)
 
 
 class CommandModule(Protocol):
@@ -15,5 +28,9 @@ class CommandModule(Protocol):
                  common: argparse.ArgumentParser) -> None: ...  # fmt: skip
 
 
-# Order is the order `--help` lists them in; only commands that work are here.
-COMMAND_MODULES: tuple[CommandModule, ...] = (doctor, config)
+# `--help` lists them in this order: a workstation's pipeline first, then sharing, settings and
+# the admin side. Only commands that work are here.
+COMMAND_MODULES: tuple[CommandModule, ...] = (
+    doctor, install, status, uninstall, configure, subscription,
+    download, verify, mirror, repo, config, admin,
+)  # fmt: skip

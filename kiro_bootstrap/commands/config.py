@@ -55,9 +55,18 @@ def run_show(ctx: Context, _args: argparse.Namespace) -> Result:
         key: {"value": mask(key, value), "origin": str(ctx.loaded.origin_of(key))}
         for key, value in sorted(values.items())
     }
+    aws_profile = ctx.environ.get("AWS_PROFILE")
+    if aws_profile and "aws.profile" in rows:
+        # [aws] profile wins over AWS_PROFILE for the admin commands: say which one they use.
+        rows["aws.profile"]["note"] = (
+            f"wins over AWS_PROFILE={aws_profile}"
+            if ctx.settings.aws.profile
+            else f"unset, so AWS_PROFILE={aws_profile} is used"
+        )
     result = Result(data={"settings": rows})
     width = max(len(key) for key in rows)
     for key, row in rows.items():
         shown = json.dumps(row["value"], ensure_ascii=False)
-        result.say(f"{key:<{width}} = {shown}  # {row['origin']}")
+        note = f"; {row['note']}" if "note" in row else ""
+        result.say(f"{key:<{width}} = {shown}  # {row['origin']}{note}")
     return result

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ValidationError
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.settings.model import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 
-# Environment variables that steer a run but are not settings.
-ENV_ONLY = frozenset({"ROOT", "USER"})
+# Environment variables that steer a run (or the MDM wrappers: BIN) but are not settings.
+ENV_ONLY = frozenset({"ROOT", "USER", "BIN"})
 # What the MDM policy locks when it sets it: flags and environment cannot loosen verification.
 LOCKABLE_PREFIXES = ("release.", "subscription.public_keys")
 
@@ -227,6 +227,8 @@ def describe_validation_error(error: ValidationError, origins: Mapping[str, Orig
     if problem["type"] == "extra_forbidden":
         return f"Unknown setting {key}{where}."
     message = problem["msg"].removeprefix("Value error, ")
+    if not key:  # a rule across sections
+        return f"Invalid configuration{where}: {message}."
     return f"Invalid setting {key}{where}: {message}."
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kiro_bootstrap.settings.regions import KIRO_CONSOLE_REGIONS, is_known_region
 
@@ -15,8 +25,8 @@ MAX_VALUE_LENGTH = 2048
 ENV_PREFIX = "KIRO_BOOTSTRAP_"
 ENV_NESTED_DELIMITER = "__"
 OFFICIAL_RELEASE_URL = "https://prod.download.desktop.kiro.dev"
-TARGETS = ("linux-x64", "linux-x64-deb", "darwin-arm64", "darwin-x64", "win32-x64")
 PLANS = ("pro", "pro-plus", "power")
+ED25519_PREFIX = "ed25519:"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -250,10 +260,43 @@ class Mcp(Section):
     servers: dict[str, McpServer] = {}
 
 
-class Steering(Section):
+# Documents (steering, templates, hooks) may be multi-line TOML strings: a larger bound.
+MAX_TEMPLATE_LENGTH = 32768
+_CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class DocumentSection(Section):
+    """A table whose values are documents (path or text): multi-line, up to 32 KiB each."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bounded_text(cls, value: Any) -> Any:
+        # Overrides Section's check: document texts may be multi-line and longer than 2048.
+        if not isinstance(value, dict):
+            return _check_text(value)
+        _check_text(list(value))  # names stay short and printable
+        for text in value.values():
+            if not isinstance(text, str):
+                continue
+            if len(text) > MAX_TEMPLATE_LENGTH:
+                raise ValueError(f"is longer than {MAX_TEMPLATE_LENGTH} characters")
+            if _CONTROL_EXCEPT_LAYOUT.search(text):
+                raise ValueError("contains control characters")
+        return value
+
+
+class Steering(DocumentSection):
     """Steering files the organisation ships: name → path or text."""
 
     files: dict[str, str] = {}
+
+
+class Repo(DocumentSection):
+    """What `repo init` scaffolds in a team's Git repository."""
+
+    steering_templates: dict[str, str] = {}  # name → path or text (.kiro/steering/NAME.md)
+    hooks: dict[str, str] = {}  # name → path or JSON text (.kiro/hooks/NAME.kiro.hook)
+    mcp_servers: list[str] = []  # names from [mcp.servers] shared in .kiro/settings/mcp.json
 
 
 class Aws(Section):
@@ -296,6 +339,23 @@ class Subscription(Section):
     email_domain: str | None = Field(default=None, pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
     max_age_days: int = Field(default=7, ge=1, le=365)
 
+    @field_validator("public_keys")
+    @classmethod
+    def _ed25519_keys(cls, value: list[str]) -> list[str]:
+        # The form `admin roster keygen` prints: "ed25519:" + base64 of the 32-byte raw key.
+        for key in value:
+            raw = key.removeprefix(ED25519_PREFIX)
+            try:
+                ok = (
+                    key.startswith(ED25519_PREFIX)
+                    and len(base64.b64decode(raw, validate=True)) == 32
+                )
+            except (binascii.Error, ValueError):
+                ok = False
+            if not ok:
+                raise ValueError(f"{key[:24]!r} is not an Ed25519 public key (ed25519:<base64>)")
+        return value
+
     @field_validator("roster_url")
     @classmethod
     def _roster_location(cls, value: str | None) -> str | None:
@@ -321,3 +381,16 @@ class Settings(BaseModel):
     assignments: list[Assignment] = []
     kms: Kms = Kms()
     subscription: Subscription = Subscription()
+    repo: Repo = Repo()
+
+    @field_validator("repo")
+    @classmethod
+    def _shared_servers_exist(cls, value: Repo, info: ValidationInfo) -> Repo:
+        # `mcp` is declared before `repo`, so it is already validated here.
+        mcp = info.data.get("mcp")
+        known = mcp.servers if isinstance(mcp, Mcp) else {}
+        unknown = [name for name in value.mcp_servers if name not in known]
+        if unknown:
+            names = ", ".join(map(repr, unknown))
+            raise ValueError(f"mcp_servers names {names}, which [mcp.servers] does not define")
+        return value

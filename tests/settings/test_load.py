@@ -168,3 +168,29 @@ def test_example_config_is_valid_and_schema_is_current(tmp_path: Path) -> None:
     example = (repo / "config" / "example.toml").read_text("utf-8")
     for section in Settings.model_fields:
         assert f"[{section}" in example or f"[[{section}" in example or f"# [{section}" in example
+
+
+def test_public_keys_must_be_ed25519(tmp_path: Path) -> None:
+    import base64
+
+    good = "ed25519:" + base64.b64encode(bytes(32)).decode()
+    toml = f'[subscription]\npublic_keys = ["{good}"]\n'
+    assert load(tmp_path, toml).settings.subscription.public_keys == [good]
+    with pytest.raises(ConfigError, match="not an Ed25519 public key"):
+        load(tmp_path, '[subscription]\npublic_keys = ["ed25519:AAAA"]\n')
+
+
+def test_target_literal_matches_the_target_names() -> None:
+    from typing import get_args
+
+    from kiro_bootstrap.settings.model import Target
+    from kiro_bootstrap.settings.targets import TARGETS
+
+    assert get_args(Target) == TARGETS
+
+
+def test_steering_texts_may_span_lines_but_not_hold_control_characters(tmp_path: Path) -> None:
+    toml = '[steering.files]\nteam = """# Team rules\nUse ${VAR} for secrets.\n"""\n'
+    assert load(tmp_path, toml).settings.steering.files["team"].count("\n") == 2
+    with pytest.raises(ConfigError, match="control characters"):
+        load(tmp_path, '[steering.files]\nteam = "a\\u0007b"\n')
