@@ -40,6 +40,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         environ = isolated_environ(Path(folder))
         environ["PYTHONPATH"] = str(REPO)
+        # Measure start-up as installed code runs it: with bytecode caches (the warm-up writes
+        # them), not recompiling every module because the calling shell disabled .pyc files.
+        environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        environ["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
         cases = {
             "python -c pass": [python, "-c", "pass"],
             "--version": [python, "-m", "kiro_bootstrap", "--version"],

@@ -194,3 +194,14 @@ def test_steering_texts_may_span_lines_but_not_hold_control_characters(tmp_path:
     assert load(tmp_path, toml).settings.steering.files["team"].count("\n") == 2
     with pytest.raises(ConfigError, match="control characters"):
         load(tmp_path, '[steering.files]\nteam = "a\\u0007b"\n')
+
+
+def test_readme_documents_every_setting() -> None:
+    from kiro_bootstrap.settings.load import flatten
+    from kiro_bootstrap.settings.model import Settings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    reference = readme.split("### Settings reference", 1)[1].split("\n## ", 1)[0]
+    for key in flatten(Settings().model_dump()):
+        leaf = key.rsplit(".", 1)[-1]
+        assert key in reference or f"/ `{leaf}`" in reference, key
