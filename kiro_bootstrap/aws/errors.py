@@ -58,7 +58,8 @@ class AwsCall:
 
     def describe(self) -> str:
         """`sso-admin DescribeInstance in account 1234 (region ap-southeast-2)`."""
-        return f"{self.service} {self.operation} in account {self.account} (region {self.region})"
+        where = f" in account {self.account}" if self.account != UNKNOWN_ACCOUNT else ""
+        return f"{self.service} {self.operation}{where} (region {self.region})"
 
 
 def error_code(error: BaseException) -> str:

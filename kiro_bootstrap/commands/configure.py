@@ -51,7 +51,14 @@ def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> 
         result.say("An administrator must run:", "heading")
         for command in report.admin_commands:
             result.say(f"    {command}")
-    if report.dry_run:
+    if not report.files:
+        # Nothing wanted and nothing owned: most likely no organisation config was given.
+        result.say(
+            "Nothing to configure: the settings ask for nothing on this machine "
+            "(set identity_center.start_url and region, or pass --config FILE).",
+            "warn",
+        )
+    elif report.dry_run:
         result.say("Dry run: nothing was written.", "ok")
     elif not report.changed:
         result.say("Everything is already configured.", "ok")

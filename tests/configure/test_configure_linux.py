@@ -204,3 +204,10 @@ def test_pinned_old_kiro_is_warned_about_and_disables_updates(
     assert result.code == 0
     assert "Kiro 1.1.9 is older than 1.2" in result.stdout
     assert json.loads((root / "etc/kiro/policy.json").read_text())["UpdateMode"] == "none"
+
+
+def test_configure_without_an_organisation_config_says_there_is_nothing_to_do(cli) -> None:
+    result = cli("configure", facts=fixtures.ubuntu2404())
+    assert result.code == 0
+    assert "Nothing to configure" in result.stdout
+    assert "--config" in result.stdout
