@@ -45,6 +45,7 @@ class AwsSettings:
     connect_timeout: float
     read_timeout: float
     ca_bundle: str | None
+    proxy: str | None = None  # network.proxy; botocore otherwise reads HTTPS_PROXY itself
 
 
 def resolve_aws_settings(settings: Settings, environ: Mapping[str, str]) -> AwsSettings:
@@ -68,6 +69,7 @@ def resolve_aws_settings(settings: Settings, environ: Mapping[str, str]) -> AwsS
         connect_timeout=settings.network.connect_timeout,
         read_timeout=settings.network.read_timeout,
         ca_bundle=settings.network.ca_bundle or None,
+        proxy=settings.network.proxy or None,
     )
 
 
@@ -131,6 +133,9 @@ class AwsClients:
                 connect_timeout=self.config.connect_timeout,
                 read_timeout=self.config.read_timeout,
                 user_agent_extra=f"kiro-bootstrap/{__version__}",
+                proxies={"http": self.config.proxy, "https": self.config.proxy}
+                if self.config.proxy
+                else None,
             )
             with translating(self._call(service_name, "CreateClient", wanted)):
                 self._clients[key] = self.session.client(

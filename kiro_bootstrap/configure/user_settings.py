@@ -25,6 +25,8 @@ TELEMETRY_KEYS: dict[str, tuple[str, ...]] = {
         "telemetry.dataSharing.contentCollectionForServiceImprovement",
     ),
     "prompt_logging": ("telemetry.dataSharingAndPromptLogging.promptLogging",),
+    "edit_stats": ("telemetry.editStats.enabled",),
+    "feedback": ("telemetry.feedback.enabled",),
 }
 # Electron's per-OS application data folder, inside the person's home.
 _APP_DATA = {

@@ -138,6 +138,8 @@ class Telemetry(Section):
     usage_analytics: bool | None = None
     content_collection: bool | None = None
     prompt_logging: bool | None = None
+    edit_stats: bool | None = None
+    feedback: bool | None = None
 
 
 class Kiro(Section):

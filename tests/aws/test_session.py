@@ -109,3 +109,9 @@ def test_a_closed_port_is_exit_4(use) -> None:
     result = use()("preflight", env=env)
     assert result.code == 4
     assert "Could not connect" in result.stderr
+
+
+def test_network_proxy_reaches_botocore() -> None:
+    settings = Settings(network={"proxy": "http://proxy.corp.example:3128"})
+    assert resolve_aws_settings(settings, {}).proxy == "http://proxy.corp.example:3128"
+    assert resolve_aws_settings(Settings(), {}).proxy is None

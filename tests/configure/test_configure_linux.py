@@ -211,3 +211,21 @@ def test_configure_without_an_organisation_config_says_there_is_nothing_to_do(cl
     assert result.code == 0
     assert "Nothing to configure" in result.stdout
     assert "--config" in result.stdout
+
+
+def test_every_telemetry_switch_reaches_its_kiro_key(cli, tmp_path: Path, home: Path) -> None:
+    config = tmp_path / "telemetry.toml"
+    config.write_text(
+        "[kiro.telemetry]\nusage_analytics = false\ncontent_collection = false\n"
+        "prompt_logging = false\nedit_stats = false\nfeedback = false\n"
+    )
+    assert cli("configure", "--config", str(config), facts=admin(home)).code == 0
+    written = json.loads((home / ".config/Kiro/User/settings.json").read_text())
+    assert written == {
+        "telemetry.dataSharingAndPromptLogging.usageAnalyticsAndPerformanceMetrics": False,
+        "telemetry.dataSharingAndPromptLogging.contentCollectionForServiceImprovement": False,
+        "telemetry.dataSharing.contentCollectionForServiceImprovement": False,
+        "telemetry.dataSharingAndPromptLogging.promptLogging": False,
+        "telemetry.editStats.enabled": False,
+        "telemetry.feedback.enabled": False,
+    }
