@@ -117,9 +117,10 @@ def render(status: InstallationStatus) -> Result:
     if status.drift and status.installed:
         result.status = ExitStatus.DRIFTED
     for item in status.drift:
+        # None: the key is gone, or the file no longer parses (every owned key then drifts).
+        now = "missing or unreadable" if item.actual is None else repr(item.actual)
         result.say(
-            f"Drift: {item.key} in {item.file} is {item.actual!r}, we wrote {item.expected!r}.",
-            "fail",
+            f"Drift: {item.key} in {item.file} is {now}, we wrote {item.expected!r}.", "fail"
         )
     last = status.snapshot.user
     if last is not None and last.last_command:

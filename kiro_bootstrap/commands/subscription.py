@@ -58,11 +58,14 @@ def describe(result: SubscriptionResult, out: Result) -> None:
 
 def run_check(ctx: Context, args: argparse.Namespace) -> Result:
     """Confirm and record the result; exit 8 when the user holds no plan."""
-    from kiro_bootstrap.subscription.confirm import confirm_subscription
+    from kiro_bootstrap.subscription.confirm import choose_user, confirm_subscription
     from kiro_bootstrap.subscription.result import record_result
 
     confirmed = confirm_subscription(ctx, user=args.user)
-    record_result(confirmed, ctx.facts, ctx.paths)
+    # `status` reports this machine's person; looking someone else up (a helpdesk's
+    # `--user NAME`) must not overwrite that record.
+    if confirmed.user == choose_user(None, ctx.environ, ctx.facts):
+        record_result(confirmed, ctx.facts, ctx.paths)
     out = Result(data={"subscription": confirmed.to_json()})
     if not confirmed.subscribed:
         out.status = ExitStatus.NOT_SUBSCRIBED

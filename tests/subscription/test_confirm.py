@@ -330,3 +330,12 @@ def test_status_shows_the_last_result(cli: CliRunner, config: Path) -> None:
     assert status.json["subscription"]["user"] == "alice"
     text = cli("status", "--config", str(config), facts=fixtures.ubuntu2404())
     assert "subscription: alice plan pro" in text.stdout
+
+
+def test_looking_up_someone_else_does_not_replace_this_machines_record(
+    cli: CliRunner, config: Path
+) -> None:
+    assert check(cli, config, "--user", "alice").code == 0
+    assert check(cli, config, "--user", "mallory").code == 8
+    status = cli("status", "--json", "--config", str(config), facts=fixtures.ubuntu2404())
+    assert status.json["subscription"]["user"] == "alice"
