@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import plistlib
+from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap.configure import jsonc
+from kiro_bootstrap.errors import ConfigError
 
 BOM = "\ufeff"
 POINTER_SEPARATOR = "/"
@@ -107,6 +109,16 @@ class JsoncDocument(Document):
     def render(self) -> bytes | None:
         """UTF-8, with the byte-order mark only if the file had one."""
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+
+def open_jsonc(path: Path, before: bytes | None, *, what: str, hint: str) -> JsoncDocument:
+    """Parse a person's JSON-with-comments file; one that does not parse stops the run (exit 2)."""
+    try:
+        return JsoncDocument((before or b"").decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"{what} {path} cannot be parsed ({error}); nothing was written.", hint=hint
+        ) from None
 
 
 class PlistDocument(Document):

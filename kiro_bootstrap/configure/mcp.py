@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.configure.documents import Document, JsoncDocument, pointer
+from kiro_bootstrap.configure.documents import Document, open_jsonc, pointer
 from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.workstation import Workstation
-from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.settings.model import McpServer
 
 FORMAT = "mcp-json"
@@ -42,13 +41,12 @@ def server_entry(server: McpServer) -> dict[str, Any]:
 
 def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Document:
     """Parse the person's mcp.json; one that does not parse stops the run (exit 2)."""
-    try:
-        return JsoncDocument((before or b"").decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            f"The MCP configuration {path} cannot be parsed ({error}); nothing was written.",
-            hint="Fix the file, then run `kiro-bootstrap configure` again.",
-        ) from None
+    return open_jsonc(
+        path,
+        before,
+        what="The MCP configuration",
+        hint="Fix the file, then run `kiro-bootstrap configure` again.",
+    )
 
 
 def plan(ws: Workstation) -> list[FilePlan]:

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from kiro_bootstrap.configure.documents import Document, JsoncDocument, pointer
+from kiro_bootstrap.configure.documents import Document, open_jsonc, pointer
 from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.workstation import Workstation
-from kiro_bootstrap.errors import ConfigError
 
 FORMAT = "jsonc"
 LABEL = "Kiro user settings"
@@ -66,13 +65,12 @@ def desired_user_settings(ws: Workstation) -> dict[str, Any]:
 
 def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Document:
     """Parse the person's settings; one that does not parse stops the run (exit 2)."""
-    try:
-        return JsoncDocument((before or b"").decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            f"Kiro's settings file {path} cannot be parsed ({error}); nothing was written.",
-            hint="Fix the file (Kiro shows where), then run `kiro-bootstrap configure` again.",
-        ) from None
+    return open_jsonc(
+        path,
+        before,
+        what="Kiro's settings file",
+        hint="Fix the file (Kiro shows where), then run `kiro-bootstrap configure` again.",
+    )
 
 
 def plan(ws: Workstation) -> list[FilePlan]:
