@@ -26,11 +26,33 @@ ROOT_VARIABLE = "KIRO_BOOTSTRAP_ROOT"
 USER_VARIABLE = "KIRO_BOOTSTRAP_USER"
 
 
-def list_process_names() -> list[str]:
-    """Names of the processes running now (psutil; imported lazily)."""
+@dataclass(frozen=True)
+class RunningProcess:
+    """One process running now: its name, owner and executable (None where unreadable)."""
+
+    name: str
+    uid: int | None = None
+    user: str | None = None
+    exe: str | None = None
+
+
+def list_processes() -> list[RunningProcess]:
+    """The processes running now (psutil; imported lazily)."""
     import psutil
 
-    return [str(process.info["name"] or "") for process in psutil.process_iter(["name"])]
+    found = []
+    for process in psutil.process_iter(["name", "uids", "username", "exe"]):
+        info = process.info
+        uids = info.get("uids")
+        found.append(
+            RunningProcess(
+                name=str(info.get("name") or ""),
+                uid=uids.real if uids is not None else None,
+                user=info.get("username"),
+                exe=info.get("exe"),
+            )
+        )
+    return found
 
 
 def utc_now() -> datetime:
@@ -57,7 +79,7 @@ class Environment:
     runner: Runner = run_process
     registry_reader: RegistryReader | None = None
     clock: Callable[[], datetime] = utc_now
-    process_names: Callable[[], list[str]] = list_process_names
+    processes: Callable[[], list[RunningProcess]] = list_processes
     aws_session: Callable[[], Any] | None = None  # a boto3.Session factory; None: from environ
     sleep: Callable[[float], None] = time.sleep  # retry back-off; tests pass a recorder
     download_cap_bytes: int | None = None  # None: fetch.limits.MAX_DOWNLOAD_BYTES

@@ -1,37 +1,156 @@
-"""Writing a file so that readers see the old bytes or the new ones, never half of either."""
+"""The one way files are written: atomically, with an explicit mode, never through a link.
+
+Readers see the old bytes or the new ones, never half of either. The temporary file is created
+with O_EXCL | O_NOFOLLOW inside a folder opened component by component with O_NOFOLLOW, so a
+link planted anywhere on the path (a folder or the file itself) is refused, not followed; the
+rename then replaces whatever name stands there (a planted link included) without writing
+through it. Modes never depend on the umask: the file is fchmod-ed before it gets its name.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from kiro_bootstrap.errors import DeploymentError
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_TEMPORARY_ATTEMPTS = 16
+
+
+def refuse_link(path: Path) -> DeploymentError:
+    """The error for a link found where we write (exit 9)."""
+    return DeploymentError(
+        f"{path} is a symbolic link (or a folder on its way is); it was not followed.",
+        hint="Remove the link, or run the command as the account that owns it.",
+        code="link-refused",
+    )
+
+
+@contextlib.contextmanager
+def open_folder(folder: Path, *, follow_links: bool) -> Iterator[int | None]:
+    """A descriptor of `folder` reached without following links (None on Windows)."""
+    if os.name == "nt":
+        yield None
+        return
+    if follow_links:
+        descriptor = os.open(folder, os.O_RDONLY | _DIRECTORY)
+    else:
+        descriptor = _walk_without_links(folder)
+    try:
+        yield descriptor
+    finally:
+        os.close(descriptor)
+
+
+def _walk_without_links(folder: Path) -> int:
+    absolute = Path(os.path.abspath(folder))  # noqa: PTH100 - resolve() would follow links
+    descriptor = os.open(absolute.anchor or "/", os.O_RDONLY | _DIRECTORY)
+    try:
+        for part in absolute.parts[1:]:
+            try:
+                child = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=descriptor)
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.ENOTDIR):  # a link (or not a folder)
+                    raise refuse_link(folder) from None
+                raise
+            os.close(descriptor)
+            descriptor = child
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def make_folders(folder: Path, *, mode: int) -> list[Path]:
+    """Create `folder` and missing parents with exactly `mode`; return those created."""
+    missing: list[Path] = []
+    current = folder
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=mode)
+        except FileExistsError:
+            continue
+        path.chmod(mode)  # mkdir's mode is masked by the umask; ours is not
+    return list(reversed(missing))
 
 
 def write_atomic(
-    path: Path, data: bytes, *, mode: int, prepare: Callable[[Path], None] | None = None
+    path: Path,
+    data: bytes,
+    *,
+    mode: int,
+    follow_links: bool = False,
+    prepare: Callable[[int], None] | None = None,
 ) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over `path`.
+    """Write via an O_EXCL temporary in the same folder, fchmod, fsync, rename over `path`.
 
-    `prepare` runs on the temporary file before the rename (e.g. to give it to its owner), so the
-    final name never points at a file with the wrong owner or mode.
+    `follow_links` is for a person writing their own files (dotfile links are theirs to have);
+    every other write refuses links. `prepare` gets the temporary's descriptor before the
+    rename (e.g. to fchown it), so the final name never points at a file with the wrong owner.
     """
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    temporary = Path(name)
+    if os.name == "nt":
+        _write_atomic_windows(path, data, mode=mode)
+        return
+    with open_folder(path.parent, follow_links=follow_links) as folder:
+        name, descriptor = _create_temporary(path.name, folder)
+        try:
+            os.fchmod(descriptor, mode)
+            if prepare is not None:
+                prepare(descriptor)
+            _write_all(descriptor, data)
+            os.fsync(descriptor)
+            os.close(descriptor)
+            descriptor = -1
+            os.replace(name, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            if descriptor >= 0:
+                os.close(descriptor)
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=folder)
+            raise
+        with contextlib.suppress(OSError):
+            os.fsync(folder)  # type: ignore[arg-type]
+
+
+def _create_temporary(base: str, folder: int | None) -> tuple[str, int]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(_TEMPORARY_ATTEMPTS):
+        name = f".{base}.{secrets.token_hex(6)}.tmp"
+        try:
+            return name, os.open(name, flags, 0o600, dir_fd=folder)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {base}")
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
+
+
+def _write_atomic_windows(path: Path, data: bytes, *, mode: int) -> None:
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(descriptor, "wb") as handle:
+        with temporary.open("xb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.chmod(mode)
-        if prepare is not None:
-            prepare(temporary)
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    sync_folder(path.parent)
 
 
 def sync_folder(folder: Path) -> None:

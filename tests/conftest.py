@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import json
+import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from kiro_bootstrap.cli import main
-from kiro_bootstrap.context import Environment
+from kiro_bootstrap.context import Environment, RunningProcess
 from kiro_bootstrap.host.facts import HostFacts
 from sandbox.isolation import isolated_environ
 
@@ -91,6 +92,11 @@ class CliResult:
 CliRunner = Callable[..., CliResult]
 
 
+def owned_processes(names: list[str]) -> list[RunningProcess]:
+    """Processes of the account running the tests, by name."""
+    return [RunningProcess(name, uid=os.getuid()) for name in names]
+
+
 @pytest.fixture
 def cli(isolated: dict[str, str]) -> CliRunner:
     """Run the CLI in-process: `cli("doctor", "--json", facts=..., env={...})`."""
@@ -102,12 +108,14 @@ def cli(isolated: dict[str, str]) -> CliRunner:
         **overrides: Any,
     ) -> CliResult:
         stdout, stderr = io.StringIO(), io.StringIO()
+        names = overrides.pop("process_names", list)
         environment = Environment(
             environ={**isolated, **(env or {})},
             stdout=stdout,
             stderr=stderr,
             facts=facts,
-            process_names=overrides.pop("process_names", list),
+            # Names alone are processes of the account running the tests.
+            processes=overrides.pop("processes", lambda: owned_processes(names())),
             # An empty registry: Windows facts on Linux must never reach for winreg.
             registry_reader=overrides.pop("registry_reader", lambda _key: None),
             **overrides,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from kiro_bootstrap.errors import UsageError
 from kiro_bootstrap.output import Result, Tone
 
 if TYPE_CHECKING:
@@ -66,24 +65,22 @@ def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> 
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Resolve whose files, find the installed Kiro, configure, report."""
-    from kiro_bootstrap.configure.run import check_may_configure, configure_user_and_system
-    from kiro_bootstrap.host.users import home_of, resolve_target_user
-    from kiro_bootstrap.install.detect import find_installed_kiro
+    from kiro_bootstrap.configure.run import configure_user_and_system, validate_identity_center
+    from kiro_bootstrap.host.person import person_for_run
+    from kiro_bootstrap.install.lock import install_lock
+    from kiro_bootstrap.install.pipeline import lock_path
+    from kiro_bootstrap.state.store import open_status_store
 
-    user = resolve_target_user(args.for_user, ctx.environ, ctx.facts)
-    check_may_configure(ctx, user)
-    try:
-        home = home_of(user, ctx.facts, fs_root=ctx.paths.root)
-    except LookupError as error:
-        raise UsageError(f"{error}.", hint="Check --for-user.") from None
-    installed = find_installed_kiro(ctx.facts, ctx.paths, home, ctx.settings.kiro.version_field)
-    report = configure_user_and_system(
-        ctx,
-        user=user,
-        home=home,
-        kiro_version=installed.version if installed else None,
-        dry_run=args.dry_run,
-    )
-    result = Result(data={"user": user, **report.to_json()})
+    person = person_for_run(ctx, args.for_user)
+    validate_identity_center(ctx)
+    if args.dry_run:
+        report = configure_user_and_system(ctx, person=person, kiro_version=None, dry_run=True)
+    else:
+        scope = "system" if ctx.facts.is_admin else "user"
+        # The same lock as install: configure never writes beside a running install.
+        with install_lock(lock_path(ctx, open_status_store(ctx, person), scope),
+                          sleep=ctx.env.sleep):  # fmt: skip
+            report = configure_user_and_system(ctx, person=person, kiro_version=None, dry_run=False)
+    result = Result(data={"user": person.name, **report.to_json()})
     render_report(report, result, verbose=ctx.options.verbose)
     return result

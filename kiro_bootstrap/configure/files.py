@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from kiro_bootstrap.errors import DeploymentError
 MAX_BACKUPS_PER_FILE = 5
 BACKUP_DIR_NAME = "backups"
 PRIVATE_MODE = 0o600  # backups and records may hold tokens from a person's files
+BACKUP_FOLDER_MODE = 0o700
 FOLDER_MODE = 0o755
 DIFF_CONTEXT_LINES = 3
 MASK = "****"
@@ -27,8 +28,6 @@ _SECRET_MEMBER = re.compile(
     \s*[:=]\s*)
     ("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}]+)"""
 )
-
-Chown = Callable[[Path, str], None]
 
 
 def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:
@@ -62,49 +61,26 @@ def read_bytes(path: Path) -> bytes | None:
 
 
 def create_folders(folder: Path, *, mode: int = FOLDER_MODE) -> list[Path]:
-    """Create `folder` and missing parents; return the folders created, outermost first."""
-    missing: list[Path] = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        path.mkdir(mode=mode, exist_ok=True)
-    return list(reversed(missing))
+    """Create `folder` and missing parents with exactly `mode`; return those created."""
+    return files.make_folders(folder, mode=mode)
 
 
-def write_atomic(
-    path: Path, data: bytes, *, mode: int, owner: str | None = None, chown: Chown | None = None
-) -> None:
-    """Write atomically with `mode`, given to `owner` (through `chown`) before the rename."""
-
-    def give_to_owner(temporary: Path) -> None:
-        if owner is not None and chown is not None:
-            chown(temporary, owner)
-
-    files.write_atomic(path, data, mode=mode, prepare=give_to_owner)
+def write_atomic(path: Path, data: bytes, *, mode: int, follow_links: bool = False) -> None:
+    """Write atomically with exactly `mode` (the one writer in `kiro_bootstrap.files`)."""
+    files.write_atomic(path, data, mode=mode, follow_links=follow_links)
 
 
 def keep_backup(
-    path: Path,
-    data: bytes,
-    backup_root: Path,
-    now: datetime,
-    *,
-    owner: str | None = None,
-    chown: Chown | None = None,
+    path: Path, data: bytes, backup_root: Path, now: datetime, *, follow_links: bool = False
 ) -> Path:
     """Save what `path` held before we replace it; prune the oldest beyond the limit."""
     folder = backup_root / BACKUP_DIR_NAME
-    created = create_folders(folder, mode=0o700)
-    if owner is not None and chown is not None:
-        for made in created:
-            chown(made, owner)
+    create_folders(folder, mode=BACKUP_FOLDER_MODE)
     # The hash keeps apart files that share a name (two "config" files in different folders).
     tag = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
     stem = f"{path.name}.{tag}."
     backup = folder / f"{stem}{now.strftime('%Y%m%dT%H%M%S%fZ')}.bak"
-    write_atomic(backup, data, mode=PRIVATE_MODE, owner=owner, chown=chown)
+    write_atomic(backup, data, mode=PRIVATE_MODE, follow_links=follow_links)
     backups = sorted(folder.glob(f"{stem}*.bak"))
     for old in backups[:-MAX_BACKUPS_PER_FILE]:
         old.unlink(missing_ok=True)

@@ -13,12 +13,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.configure.files import PRIVATE_MODE, Chown, create_folders, write_atomic
+from kiro_bootstrap.configure.files import (
+    PRIVATE_MODE,
+    create_folders,
+    write_atomic,
+)
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.paths import Paths
 
 RECORD_NAME = "configured.json"
 RECORD_VERSION = 1
+RECORD_FOLDER_MODE = 0o755  # the machine state folder: status.json in it is for everyone
 
 
 @dataclass
@@ -87,7 +92,7 @@ def load_record(location: Path) -> Record:
     return Record(location, files)
 
 
-def save_record(record: Record, *, owner: str | None, chown: Chown) -> bool:
+def save_record(record: Record, *, follow_links: bool = False) -> bool:
     """Write the record (or remove it when empty); True when anything on disk changed."""
     if not record.files:
         if record.location.exists():
@@ -100,9 +105,8 @@ def save_record(record: Record, *, owner: str | None, chown: Chown) -> bool:
             return False
     except FileNotFoundError:
         pass
-    created = create_folders(record.location.parent, mode=0o700)
-    if owner is not None:
-        for folder in created:
-            chown(folder, owner)
-    write_atomic(record.location, text.encode("utf-8"), mode=PRIVATE_MODE, owner=owner, chown=chown)
+    create_folders(record.location.parent, mode=RECORD_FOLDER_MODE)
+    write_atomic(
+        record.location, text.encode("utf-8"), mode=PRIVATE_MODE, follow_links=follow_links
+    )
     return True

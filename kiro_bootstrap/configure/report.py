@@ -47,6 +47,22 @@ class ConfigureReport:
         """True when a file was (or, in a dry run, would be) written or removed."""
         return any(item.change in ("created", "updated", "removed") for item in self.files)
 
+    @classmethod
+    def from_json(cls, data: Any) -> ConfigureReport:
+        """A report sent by the person-side step (untrusted: only known shapes are kept)."""
+        data = data if isinstance(data, dict) else {}
+        report = cls(dry_run=bool(data.get("dry_run", False)))
+        for item in data.get("files", []) if isinstance(data.get("files"), list) else []:
+            change = item.get("change") if isinstance(item, dict) else None
+            if change in ("created", "updated", "unchanged", "removed"):
+                report.files.append(
+                    FileReport(Path(str(item.get("path"))), str(item.get("label", "")),
+                               "user", change, str(item.get("diff", "")))
+                )  # fmt: skip
+        warnings = data.get("warnings")
+        report.warnings = [str(text) for text in warnings] if isinstance(warnings, list) else []
+        return report
+
     def to_json(self) -> dict[str, Any]:
         """The JSON fields of the command's envelope."""
         return {

@@ -1,13 +1,21 @@
 """Configure a workstation: plan every writer, then apply, record ownership, report.
 
-Every writer plans first (reading, parsing, validating, never writing); only when all plans
-exist is anything applied, so one unparseable file means nothing at all is written.
+Root's side plans and writes the system files (managed settings, update policy) and keeps the
+machine's record; everything in the person's home (settings.json, ~/.aws/config, mcp.json,
+steering, the person's record and backups) is planned and written by the person-side step,
+running as that person. Every writer plans first (reading, parsing, never writing): the system
+plans exist before the person's step starts, and they are applied only when it succeeded, so
+an unparseable file stops the run before root writes anything.
+
+Ownership is recorded before a file changes and settled after (`_execute`): a kill at any
+point leaves a record that still knows which value is the organisation's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import shlex
+import stat
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -23,23 +31,28 @@ from kiro_bootstrap.configure import (
     user_settings,
 )
 from kiro_bootstrap.configure.documents import Document, display_key
-from kiro_bootstrap.configure.files import create_folders, keep_backup, write_atomic
+from kiro_bootstrap.configure.files import PRIVATE_MODE, create_folders, keep_backup, write_atomic
 from kiro_bootstrap.configure.reconcile import Drift, FilePlan, Scope, find_drift, plan_removal
-from kiro_bootstrap.configure.record import Record, load_record, save_record, system_record_path
+from kiro_bootstrap.configure.record import (
+    RECORD_NAME,
+    Record,
+    load_record,
+    save_record,
+    system_record_path,
+)
 from kiro_bootstrap.configure.report import ConfigureReport, change_of, describe, settings_secrets
 from kiro_bootstrap.configure.system_acl import prepare_system_folder
 from kiro_bootstrap.configure.workstation import Workstation
 from kiro_bootstrap.errors import ConfigError, DeploymentError
 from kiro_bootstrap.host.users import same_user
-from kiro_bootstrap.state.store import user_state_folder
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
+    from kiro_bootstrap.host.person import Person
 
 __all__ = [
     "ConfigureReport",
     "Drift",
-    "check_may_configure",
     "configure_user_and_system",
     "detect_drift",
     "remove_owned_configuration",
@@ -71,50 +84,47 @@ _LABELS = {
 }
 
 
-class _Records:
-    """The machine's record and the person's record, loaded once per run."""
-
-    def __init__(self, ctx: Context, user: str, home: Path) -> None:
-        self.system = Record(system_record_path(ctx.paths))
-        # Not an administrator: system files are only reported, never written.
-        with contextlib.suppress(PermissionError):
-            self.system = load_record(self.system.location)
-        self.user = load_record(user_state_folder(ctx, user, home) / "configured.json")
-
-    def for_scope(self, scope: str) -> Record:
-        return self.system if scope == "system" else self.user
+SECRET_FILE_MODE = PRIVATE_MODE  # a person's file that holds a proxy password or a token
 
 
-def check_may_configure(ctx: Context, user: str) -> None:
-    """Only root or an elevated administrator may write another person's files (exit 9)."""
-    if not same_user(user, ctx.facts.current_user, ctx.facts) and not ctx.facts.is_admin:
-        raise DeploymentError(
-            f"Configuring {user}'s files needs root or an elevated administrator.",
-            hint=f"Run it as {user}, or as an administrator with --for-user {user}.",
-        )
+def person_record_path(ctx: Context) -> Path:
+    """The person's own record; `ctx` is the person's (in their step)."""
+    return ctx.paths.user_state_dir / RECORD_NAME
 
 
-def _workstation(ctx: Context, user: str, home: Path, records: _Records) -> Workstation:
-    from kiro_bootstrap.settings.managed import read_windows_registry
+def _system_record(ctx: Context) -> Record:
+    record = Record(system_record_path(ctx.paths))
+    # Not an administrator: system files are only reported, never written.
+    with contextlib.suppress(PermissionError):
+        record = load_record(record.location)
+    return record
 
-    check_may_configure(ctx, user)
+
+def validate_identity_center(ctx: Context) -> None:
+    """The start URL and the IDC region go together (exit 2 before anything is touched)."""
     identity_center = ctx.settings.identity_center
     if bool(identity_center.start_url) != bool(identity_center.region):
         raise ConfigError(
             "identity_center.start_url and identity_center.region must be set together.",
             hint="The region is the IAM Identity Center's region, not the Kiro profile's.",
         )
+
+
+def _workstation(ctx: Context, person: Person, record: Record) -> Workstation:
+    from kiro_bootstrap.settings.managed import read_windows_registry
+
+    validate_identity_center(ctx)
     return Workstation(
         loaded=ctx.loaded,
         facts=ctx.facts,
         paths=ctx.paths,
-        user=user,
-        home=home,
-        acting_for_self=same_user(user, ctx.facts.current_user, ctx.facts),
+        user=person.name,
+        home=person.home,
+        acting_for_self=same_user(person.name, ctx.facts.current_user, ctx.facts),
         environ=ctx.environ,
         runner=ctx.env.runner,
         registry_reader=ctx.env.registry_reader or read_windows_registry,
-        owned={**records.system.files, **records.user.files},
+        owned=dict(record.files),
     )
 
 
@@ -127,23 +137,29 @@ def _open(ws: Workstation, path: Path, file_format: str) -> tuple[bytes | None, 
     return before, _OPENERS[file_format](ws, path, before)
 
 
-def _removal_plans(ws: Workstation, records: _Records, keep: set[str]) -> list[FilePlan]:
+def _removal_plans(ws: Workstation, record: Record, scope: Scope, keep: set[str]) -> list[FilePlan]:
     """Plans that give back every recorded file not in `keep`."""
     plans = []
-    scopes: tuple[tuple[Record, Scope], ...] = ((records.system, "system"), (records.user, "user"))
-    for record, scope in scopes:
-        for path_text, entry in record.files.items():
-            if path_text in keep:
-                continue
-            path = Path(path_text)
-            before, doc = _open(ws, path, entry.format)
-            label = _LABELS.get(entry.format, entry.format)
-            plans.append(
-                plan_removal(
-                    path=path, scope=scope, label=label, doc=doc, before=before, entry=entry
-                )
-            )
+    for path_text, entry in record.files.items():
+        if path_text in keep:
+            continue
+        path = Path(path_text)
+        if scope == "user" and not _inside(ws.home, path):
+            ws_warning = f"{path}: a record in the home names a file outside it; refused."
+            plans.append(FilePlan(path, scope, "refused", None, None, None, warnings=[ws_warning]))
+            continue
+        before, doc = _open(ws, path, entry.format)
+        label = _LABELS.get(entry.format, entry.format)
+        plans.append(
+            plan_removal(path=path, scope=scope, label=label, doc=doc, before=before, entry=entry)
+        )
     return plans
+
+
+def _inside(home: Path, path: Path) -> bool:
+    from kiro_bootstrap.privsep.steps import inside
+
+    return inside(home, path)
 
 
 def admin_command(ctx: Context, user: str) -> str:
@@ -159,125 +175,213 @@ def admin_command(ctx: Context, user: str) -> str:
     return "sudo " + shlex.join(argv)
 
 
-def _apply(ctx: Context, ws: Workstation, plan: FilePlan, records: _Records) -> None:
+def _run_commands(ws: Workstation, plan: FilePlan) -> None:
+    for argv in plan.commands:
+        completed = ws.runner(argv)
+        if not completed.ok:
+            raise DeploymentError(
+                f"Could not write {plan.label} ({argv[0]} {argv[1]} exit {completed.returncode}).",
+                hint="Run from an elevated prompt.",
+            )
+
+
+def _mode_for(plan: FilePlan, secrets: list[str], warnings: list[str]) -> int:
+    """A person's file keeps its mode, tightened to 0600 when a credential goes in."""
+    holds_secret = plan.after is not None and any(
+        secret.encode("utf-8") in plan.after for secret in secrets
+    )
+    if plan.scope == "system" or plan.before is None:
+        return SECRET_FILE_MODE if holds_secret else plan.mode
+    mode = stat.S_IMODE(plan.path.stat().st_mode)
+    if holds_secret and mode & 0o077:
+        warnings.append(
+            f"{plan.label}: {plan.path} was readable by others ({mode:04o}); tightened to "
+            f"{SECRET_FILE_MODE:04o} before a credential went in."
+        )
+        return SECRET_FILE_MODE
+    return mode
+
+
+def _apply(ctx: Context, ws: Workstation, plan: FilePlan, record: Record, mode: int) -> None:
     """Write (or remove) one planned file, keeping a backup of what it replaces."""
     if plan.commands:
-        for argv in plan.commands:
-            completed = ws.runner(argv)
-            if not completed.ok:
-                raise DeploymentError(
-                    f"Could not write {plan.label} ({argv[0]} {argv[1]} exit "
-                    f"{completed.returncode}).",
-                    hint="Run from an elevated prompt.",
-                )
+        _run_commands(ws, plan)
         return
-    chown = ctx.env.chown
-    owner = None
-    if plan.scope == "user" and ctx.facts.is_admin and not ws.acting_for_self:
-        owner = None if ctx.facts.os == "windows" else ws.user
+    follow = plan.scope == "user" and ws.acting_for_self
     if plan.scope == "system":
-        prepare_system_folder(plan.path.parent, facts=ctx.facts, runner=ws.runner, chown=chown)
-        backup_root = ctx.paths.system_state_dir
+        prepare_system_folder(
+            plan.path.parent, facts=ctx.facts, runner=ws.runner, chown=ctx.env.chown
+        )
     else:
-        for folder in create_folders(plan.path.parent):
-            if owner is not None:
-                chown(folder, owner)
-        backup_root = records.user.location.parent
+        create_folders(plan.path.parent)
     if plan.before is not None:
-        backup = keep_backup(plan.path, plan.before, backup_root, ctx.env.clock(), owner=owner,
-                             chown=chown)  # fmt: skip
+        backup = keep_backup(
+            plan.path, plan.before, record.location.parent, ctx.env.clock(), follow_links=follow
+        )
         if plan.entry is not None:
             plan.entry.backup = str(backup)
     if plan.after is None:
         plan.path.unlink(missing_ok=True)
         return
-    mode = plan.mode
-    if plan.scope == "user" and plan.before is not None:
-        mode = plan.path.stat().st_mode & 0o7777  # a person's file keeps its permissions
-    write_atomic(plan.path, plan.after, mode=mode, owner=owner, chown=chown)
+    write_atomic(plan.path, plan.after, mode=mode, follow_links=follow)
 
 
-def _execute(
-    ctx: Context, ws: Workstation, records: _Records, plans: list[FilePlan], dry_run: bool
-) -> ConfigureReport:
-    """Apply the plans (unless a dry run), update both records, and report."""
-    report = ConfigureReport(dry_run=dry_run)
-    secrets = settings_secrets(ctx.settings)
+def _report_plans(
+    ctx: Context,
+    ws: Workstation,
+    plans: list[FilePlan],
+    report: ConfigureReport,
+    secrets: list[str],
+) -> list[FilePlan]:
+    """Describe every plan in the report; return those this run may apply."""
     needs_admin = False
+    todo: list[FilePlan] = []
     for plan in plans:
         report.warnings += plan.warnings
+        if plan.label == "refused":
+            continue
         if plan.entry is None and not plan.changed and str(plan.path) not in ws.owned:
             continue  # nothing wanted there and nothing of ours: not worth a line
-        change = change_of(plan)
         if plan.changed and plan.scope == "system" and not ctx.facts.is_admin:
             needs_admin = True
             report.files.append(describe(plan, "skipped-needs-admin", secrets))
             continue
-        report.files.append(describe(plan, change, secrets))
-        if dry_run:
-            continue
-        if plan.changed:
-            _apply(ctx, ws, plan, records)
-        record = records.for_scope(plan.scope)
-        if plan.entry is None:
-            record.files.pop(str(plan.path), None)
-        else:
-            record.files[str(plan.path)] = plan.entry
+        report.files.append(describe(plan, change_of(plan), secrets))
+        todo.append(plan)
     if needs_admin:
         report.admin_commands.append(admin_command(ctx, ws.user))
-    if not dry_run:
-        owner = ws.user if ctx.facts.is_admin and not ws.acting_for_self else None
-        if ctx.facts.os == "windows":
-            owner = None
-        if ctx.facts.is_admin:
-            save_record(records.system, owner=None, chown=ctx.env.chown)
-        save_record(records.user, owner=owner, chown=ctx.env.chown)
+    return todo
+
+
+def _execute(
+    ctx: Context, ws: Workstation, record: Record, plans: list[FilePlan], dry_run: bool
+) -> ConfigureReport:
+    """Apply one scope's plans (unless a dry run), keep its record crash-safe, and report.
+
+    The record learns every new owned key before any file changes (a kill then leaves a key we
+    own but have not written yet: the rerun writes it and keeps the person's previous value),
+    and forgets a given-back key only after its file was restored.
+    """
+    report = ConfigureReport(dry_run=dry_run)
+    secrets = settings_secrets(ctx.settings)
+    todo = _report_plans(ctx, ws, plans, report, secrets)
+    writable = ctx.facts.is_admin or bool(todo and todo[0].scope == "user")
+    if dry_run or not writable:
+        return report
+    follow = ws.acting_for_self and bool(todo) and todo[0].scope == "user"
+    for plan in todo:  # 1: own before writing
+        if plan.entry is not None:
+            record.files[str(plan.path)] = plan.entry
+    save_record(record, follow_links=follow)
+    for plan in todo:  # 2: write
+        if plan.changed:
+            _apply(ctx, ws, plan, record, _mode_for(plan, secrets, report.warnings))
+            if plan.entry is not None:
+                record.files[str(plan.path)] = plan.entry  # the backup's name
+    for plan in todo:  # 3: forget what was given back
+        if plan.entry is None:
+            record.files.pop(str(plan.path), None)
+    save_record(record, follow_links=follow)
     return report
 
 
-def configure_user_and_system(
-    ctx: Context, *, user: str, home: Path, kiro_version: str | None, dry_run: bool
-) -> ConfigureReport:
-    """Write the organisation's settings into every place Kiro and its tools read them."""
-    records = _Records(ctx, user, home)
-    ws = _workstation(ctx, user, home, records)
+def _system_plans(
+    ctx: Context, person: Person, *, remove: bool
+) -> tuple[Workstation, Record, list[FilePlan]]:
+    record = _system_record(ctx)
+    ws = _workstation(ctx, person, record)
     plans: list[FilePlan] = []
-    for writer in (*SYSTEM_WRITERS, *USER_WRITERS):
-        plans += writer.plan(ws)
-    plans += _removal_plans(ws, records, {str(plan.path) for plan in plans})
-    report = _execute(ctx, ws, records, plans, dry_run)
-    if managed_settings.desired_managed_settings(ws):
+    if not remove:
+        for writer in SYSTEM_WRITERS:
+            plans += writer.plan(ws)
+    plans += _removal_plans(ws, record, "system", {str(plan.path) for plan in plans})
+    return ws, record, plans
+
+
+def configure_person_side(
+    ctx: Context, person: Person, *, dry_run: bool, remove: bool
+) -> ConfigureReport:
+    """The person's files: runs as the person (their step), never as root for someone else."""
+    record = load_record(person_record_path(ctx))
+    ws = _workstation(ctx, person, record)
+    plans: list[FilePlan] = []
+    if not remove:
+        for writer in USER_WRITERS:
+            plans += writer.plan(ws)
+    plans += _removal_plans(ws, record, "user", {str(plan.path) for plan in plans})
+    return _execute(ctx, ws, record, plans, dry_run)
+
+
+def _configure(
+    ctx: Context, person: Person, *, kiro_version: str | None, dry_run: bool, remove: bool
+) -> ConfigureReport:
+    from kiro_bootstrap.privsep.steps import run_person_step
+
+    ws, record, system_plans = _system_plans(ctx, person, remove=remove)
+    request = {"dry_run": dry_run, "remove": remove}
+    answer = run_person_step(ctx, person, "configure", request)
+    person_report = ConfigureReport.from_json(answer.get("report", {}))
+    report = _execute(ctx, ws, record, system_plans, dry_run)
+    report.files += person_report.files
+    report.warnings += person_report.warnings
+    if not remove and managed_settings.desired_managed_settings(ws):
+        seen = answer.get("kiro_version")
         pinned = ctx.settings.release.version if ctx.settings.release.pinned else None
-        warning = managed_settings.older_kiro_warning([kiro_version, pinned])
+        versions = [kiro_version, seen if isinstance(seen, str) else None, pinned]
+        warning = managed_settings.older_kiro_warning(versions)
         if warning:
             report.warnings.insert(0, warning)
     return report
 
 
-def remove_owned_configuration(
-    ctx: Context, *, user: str, home: Path, dry_run: bool
+def configure_user_and_system(
+    ctx: Context, *, person: Person, kiro_version: str | None, dry_run: bool
 ) -> ConfigureReport:
+    """Write the organisation's settings into every place Kiro and its tools read them."""
+    return _configure(ctx, person, kiro_version=kiro_version, dry_run=dry_run, remove=False)
+
+
+def remove_owned_configuration(ctx: Context, *, person: Person, dry_run: bool) -> ConfigureReport:
     """Give back every key we own (restoring what we replaced) and forget them."""
-    records = _Records(ctx, user, home)
-    ws = _workstation(ctx, user, home, records)
-    return _execute(ctx, ws, records, _removal_plans(ws, records, set()), dry_run)
+    return _configure(ctx, person, kiro_version=None, dry_run=dry_run, remove=True)
 
 
-def detect_drift(ctx: Context, *, user: str, home: Path) -> list[Drift]:
-    """Owned keys whose current value differs from what we wrote."""
-    records = _Records(ctx, user, home)
-    ws = _workstation(ctx, user, home, records)
+def drift_of(ws: Workstation, record: Record, scope: Scope) -> list[Drift]:
+    """Owned keys of one record whose current value differs from what we wrote."""
     drifts: list[Drift] = []
-    for record in (records.system, records.user):
-        for path_text, entry in record.files.items():
-            path = Path(path_text)
-            try:
-                _before, doc = _open(ws, path, entry.format)
-            except ConfigError:
-                drifts += [
-                    Drift(path, display_key(key), owned.written, None)
-                    for key, owned in entry.keys.items()
-                ]
-                continue
-            drifts += find_drift(path, doc, entry)
+    for path_text, entry in record.files.items():
+        path = Path(path_text)
+        if scope == "user" and not _inside(ws.home, path):
+            continue
+        try:
+            _before, doc = _open(ws, path, entry.format)
+        except ConfigError:
+            drifts += [
+                Drift(path, display_key(key), owned.written, None)
+                for key, owned in entry.keys.items()
+            ]
+            continue
+        drifts += find_drift(path, doc, entry)
+    return drifts
+
+
+def person_drift(ctx: Context, person: Person) -> list[Drift]:
+    """The drift of the person's own files (their step)."""
+    record = load_record(person_record_path(ctx))
+    return drift_of(_workstation(ctx, person, record), record, "user")
+
+
+def detect_drift(ctx: Context, *, person: Person) -> list[Drift]:
+    """Owned keys whose current value differs from what we wrote (system, then the person's)."""
+    from kiro_bootstrap.privsep.steps import run_person_step
+
+    record = _system_record(ctx)
+    drifts = drift_of(_workstation(ctx, person, record), record, "system")
+    answer = run_person_step(ctx, person, "drift", {})
+    for item in answer.get("drift", []):
+        if isinstance(item, dict):
+            drifts.append(
+                Drift(Path(str(item.get("file"))), str(item.get("key")), item.get("expected"),
+                      item.get("actual"))
+            )  # fmt: skip
     return drifts

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from kiro_bootstrap.configure.files import FOLDER_MODE, Chown, create_folders
+from kiro_bootstrap.configure.files import FOLDER_MODE, create_folders
 from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
 
 ROOT_ACCOUNT = "root"
+Chown = Callable[[Path, str], None]
 # Well-known SIDs, so the commands work in every display language of Windows.
 SID_SYSTEM = "*S-1-5-18"
 SID_ADMINISTRATORS = "*S-1-5-32-544"

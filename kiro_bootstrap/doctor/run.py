@@ -30,7 +30,11 @@ def run_doctor(ctx: Context) -> list[Check]:
         probes.check_installed(
             find_installed_kiro(facts, ctx.paths, home, settings.kiro.version_field)
         ),
-        probes.check_running(ctx.env.process_names(), facts.os, settings.install.process_names),
+        probes.check_running(
+            [process.name for process in ctx.env.processes()],
+            facts.os,
+            settings.install.process_names,
+        ),
         host_checks.check_context(facts, user),
         host_checks.check_proxy(choose_proxy(settings, facts)),
         probes.check_ca(settings),

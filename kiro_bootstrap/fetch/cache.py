@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap.fetch.limits import CHUNK_BYTES
-from kiro_bootstrap.files import write_atomic
+from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 
@@ -141,7 +141,7 @@ class BuildCache:
         return entries if isinstance(entries, dict) else {}
 
     def _make_folder(self, folder: Path) -> None:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        make_folders(folder, mode=FOLDER_MODE)
 
 
 def place_at(source: Path, target: Path) -> bool:
@@ -149,7 +149,7 @@ def place_at(source: Path, target: Path) -> bool:
 
     Returns True when it had to copy.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(target.parent, mode=0o755)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     copied = False

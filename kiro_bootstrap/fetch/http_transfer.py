@@ -30,6 +30,7 @@ from kiro_bootstrap.fetch.limits import (
 from kiro_bootstrap.fetch.progress import ProgressReporter, SilentProgress
 from kiro_bootstrap.fetch.retry import backoff_delay, parse_retry_after
 from kiro_bootstrap.fetch.sink import HashingSink
+from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.net.redirects import open_checked
 
 if TYPE_CHECKING:
@@ -308,7 +309,7 @@ def _is_certificate_failure(error: Exception) -> bool:
 
 def _resume_state(part: Path, url: str) -> _PartState:
     """Pick up a `.part` an earlier run left for the same URL, or start empty."""
-    part.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(part.parent, mode=0o755)
     state = _PartState(part)
     saved = _read_meta(part)
     if part.exists() and saved.get("url") == url and saved.get("validator"):

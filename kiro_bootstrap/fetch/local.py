@@ -9,13 +9,14 @@ from kiro_bootstrap.errors import UnavailableError, VerificationError
 from kiro_bootstrap.fetch.http_transfer import Downloaded, discard_part
 from kiro_bootstrap.fetch.limits import CHUNK_BYTES
 from kiro_bootstrap.fetch.progress import ProgressReporter
+from kiro_bootstrap.files import make_folders
 
 
 def copy_to_part(
     source: Path, part: Path, *, cap_bytes: int, progress: ProgressReporter, what: str
 ) -> Downloaded:
     """Copy `source` into `part`, hashing as it goes; over the cap is exit 5."""
-    part.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(part.parent, mode=0o755)
     digest = hashlib.sha256()
     size = 0
     try:

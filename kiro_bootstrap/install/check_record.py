@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
-from kiro_bootstrap.host.users import same_user
+from kiro_bootstrap.errors import KiroBootstrapError
 from kiro_bootstrap.state.records import UserStatus
 from kiro_bootstrap.state.store import open_status_store
 
@@ -31,13 +31,7 @@ def record_check(ctx: Context, status: InstallationStatus, exit_code: int) -> li
     Returns the files written; [] when the person is someone else and we are not root/admin,
     or (with a warning, never a failure of `status`) when the state folder is not writable.
     """
-    if not ctx.facts.is_admin and not same_user(status.user, ctx.facts.current_user, ctx.facts):
-        ctx.output.note(
-            f"This check is not recorded: only root or an administrator may write "
-            f"{status.user}'s status file."
-        )
-        return []
-    store = open_status_store(ctx, status.user, status.home)
+    store = open_status_store(ctx, status.person)
     now = ctx.env.clock().isoformat(timespec="seconds")
     try:
         previous = store.load().user
@@ -59,6 +53,6 @@ def record_check(ctx: Context, status: InstallationStatus, exit_code: int) -> li
             last_check={"at": now, "exit_code": exit_code, "wanted_version": status.wanted},
         )
         return store.save(record, system_install=None, keep_system_install=True, check_only=True)
-    except OSError as error:
+    except (OSError, KiroBootstrapError) as error:
         ctx.output.warn(f"could not record this check in the status file: {error}")
         return []

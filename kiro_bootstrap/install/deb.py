@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kiro_bootstrap.errors import InstallError
+from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.install.detect import read_product_version
 from kiro_bootstrap.install.job import InstallJob, Placed
 from kiro_bootstrap.paths import Paths
@@ -68,7 +69,7 @@ def prepare_dpkg_database(paths: Paths) -> None:
         return
     database = paths.system(DPKG_DATABASE)
     for folder in (database / "updates", database / "info"):
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folders(folder, mode=0o755)
     for name in ("status", "available"):
         (database / name).touch(exist_ok=True)
 

@@ -74,10 +74,15 @@ def plan_dry_run(
     from kiro_bootstrap.install.pipeline import InstallOutcome
     from kiro_bootstrap.install.running import find_running
 
-    record = store.load().install_record(pre.scope)
-    current = find_current_install(
-        ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
-    )
+    if pre.scope == "user" and store.through_person_step:
+        from kiro_bootstrap.install.for_person import current_in_their_home
+
+        current = current_in_their_home(ctx, pre)
+    else:
+        record = store.load().install_record(pre.scope)
+        current = find_current_install(
+            ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
+        )
     resolved = resolve_release(ctx, target=pre.spec.name, base_url=request.base_url)
     pinned = ctx.settings.release.pinned
     from_flag = ctx.loaded.origin_of("release.version").kind == "flag"
@@ -90,7 +95,7 @@ def plan_dry_run(
     )
     outcome = InstallOutcome(pre, decision, current.location)
     if decision.changes_build:
-        running = find_running(ctx)
+        running = find_running(ctx, pre.person)
         if running:
             verb = "close" if request.close_running else "stop with exit 7: running"
             outcome.actions.append(f"{verb} Kiro ({', '.join(running)})")
@@ -100,6 +105,6 @@ def plan_dry_run(
             outcome.actions.append(f"write {store.machine_file}")
     if request.configure:
         outcome.configure = apply_configuration(
-            ctx, user=pre.user, home=pre.home, kiro_version=resolved.version, dry_run=True
+            ctx, person=pre.person, kiro_version=resolved.version, dry_run=True
         )
     return outcome

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import KiroBootstrapError
+from kiro_bootstrap.host.person import Person, person_for_run
 from kiro_bootstrap.install.current import CurrentInstall, find_current_install
 from kiro_bootstrap.install.locations import Scope, resolve_scope
-from kiro_bootstrap.install.preflight import resolve_person
 from kiro_bootstrap.release.metadata import version_key
 from kiro_bootstrap.release.targets import TARGET_SPECS, TargetSpec, host_target
 from kiro_bootstrap.state.store import StatusSnapshot, open_status_store
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 class InstallationStatus:
     """Everything `status` reports for one person."""
 
-    user: str
-    home: Path
+    person: Person
     snapshot: StatusSnapshot
     spec: TargetSpec | None = None
     scope: Scope | None = None
@@ -32,6 +31,16 @@ class InstallationStatus:
     wanted: str | None = None  # the pinned version, or the feed's latest
     wanted_note: str | None = None  # why `wanted` is unknown (offline, unreachable)
     drift: list[Drift] = field(default_factory=list)
+
+    @property
+    def user(self) -> str:
+        """The person's account name."""
+        return self.person.name
+
+    @property
+    def home(self) -> Path:
+        """The person's home."""
+        return self.person.home
 
     @property
     def installed(self) -> bool:
@@ -94,16 +103,38 @@ def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStat
     """Find the install, compare it with the wanted version, and list configuration drift."""
     from kiro_bootstrap.configure.run import detect_drift
 
-    user, home = resolve_person(ctx, for_user)
-    snapshot = open_status_store(ctx, user, home).load()
-    status = InstallationStatus(user, home, snapshot)
+    person = person_for_run(ctx, for_user)
+    store = open_status_store(ctx, person)
+    snapshot = store.load()
+    status = InstallationStatus(person, snapshot)
     for spec, scope in _candidates(ctx, snapshot):
-        record = snapshot.install_record(scope)
-        current = find_current_install(ctx, spec, scope, user=user, home=home, record=record)
+        if scope == "user" and store.through_person_step:
+            current = _in_their_home(ctx, person, spec)
+        else:
+            record = snapshot.install_record(scope)
+            current = find_current_install(
+                ctx, spec, scope, user=person.name, home=person.home, record=record
+            )
         if current.version is not None:
             status.spec, status.scope, status.current = spec, scope, current
             break
     if status.spec is not None:
         status.wanted, status.wanted_note = _wanted_version(ctx, status.spec)
-    status.drift = detect_drift(ctx, user=user, home=home)
+    status.drift = detect_drift(ctx, person=person)
     return status
+
+
+def _in_their_home(ctx: Context, person: Person, spec: TargetSpec) -> CurrentInstall:
+    """Someone else's per-user Kiro, as their step sees it (Linux tar.gz only)."""
+    from kiro_bootstrap.privsep.steps import run_person_step
+
+    if spec.extension != "tar.gz":
+        return CurrentInstall(None, None, None)
+    answer = run_person_step(ctx, person, "inspect-install", {"target": spec.name})
+    version = answer.get("version")
+    if not isinstance(version, str) or not version:
+        return CurrentInstall(None, None, None)
+    from kiro_bootstrap.install.locations import linux_layout
+
+    layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
+    return CurrentInstall(version, layout.version_folder(version), None)

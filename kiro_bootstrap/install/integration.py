@@ -180,13 +180,3 @@ def remove_integration(
         if backup and Path(backup).exists():
             Path(backup).replace(path)
     return changes
-
-
-def give_tree_to_user(source: Path, user: str) -> None:
-    """Give a tree we wrote in someone's home to them (root installing for a person)."""
-    from kiro_bootstrap.state.files import hand_over
-
-    for folder_name, folders, files in os.walk(source):
-        folder = Path(folder_name)
-        for path in [folder, *(folder / name for name in [*folders, *files])]:
-            hand_over(path, user)

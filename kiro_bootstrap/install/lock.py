@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kiro_bootstrap.errors import RetryLaterError
+from kiro_bootstrap.files import make_folders
 
 LOCK_WAIT_SECONDS = 10.0  # a second run waits this long for the first, then exit 7
 LOCK_POLL_SECONDS = 0.25
 LOCK_FILE_MODE = 0o644
+LOCK_FOLDER_MODE = 0o755  # the state folder that holds it: status.json is for everyone
 LOCKED_CODE = "locked"  # the error code of "another install holds the lock"
 
 
@@ -41,7 +43,7 @@ def install_lock(
     wait_seconds: float = LOCK_WAIT_SECONDS,
 ) -> Iterator[None]:
     """Hold the install lock at `path`; another holder past `wait_seconds` is exit 7."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent, mode=LOCK_FOLDER_MODE)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, LOCK_FILE_MODE)
     try:
         waited = 0.0

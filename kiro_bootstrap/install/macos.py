@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kiro_bootstrap.checks import Check, any_failed
 from kiro_bootstrap.errors import InstallError, VerificationError
+from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.install.crash import reach_phase
 from kiro_bootstrap.install.detect import APP_BUNDLE
@@ -51,7 +52,7 @@ def install_dmg(job: InstallJob, applications: Path) -> Placed:
     team_id = ctx.settings.release.signing.macos_team_id
     target, staged = applications / APP_BUNDLE, applications / STAGING_NAME
     previous = applications / PREVIOUS_NAME
-    applications.mkdir(parents=True, exist_ok=True)
+    make_folders(applications, mode=0o755)
     with attached_dmg(job.build.dest_path or job.build.path, runner) as mount:
         _require(verify_app(mount / APP_BUNDLE, runner, team_id), "Kiro.app in the DMG")
         _remove(staged)

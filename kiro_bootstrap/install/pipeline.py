@@ -53,7 +53,7 @@ class InstallOutcome:
     closed: list[str] = field(default_factory=list)
 
 
-def _offered_version(ctx: Context, pre: Preflight, request: InstallRequest) -> str:
+def offered_version(ctx: Context, pre: Preflight, request: InstallRequest) -> str:
     """The pinned version (no network), else the feed's latest."""
     release = ctx.settings.release
     if release.pinned:
@@ -63,7 +63,7 @@ def _offered_version(ctx: Context, pre: Preflight, request: InstallRequest) -> s
     return resolve_release(ctx, target=pre.spec.name, base_url=request.base_url).version
 
 
-def _decision(ctx: Context, current: CurrentInstall, offered: str, allow: bool) -> Decision:
+def install_decision(ctx: Context, current: CurrentInstall, offered: str, allow: bool) -> Decision:
     pinned = ctx.settings.release.pinned
     from_flag = ctx.loaded.origin_of("release.version").kind == "flag"
     return decide(
@@ -75,8 +75,10 @@ def _decision(ctx: Context, current: CurrentInstall, offered: str, allow: bool) 
     )
 
 
-def _lock_path(ctx: Context, pre: Preflight, store: StatusStore) -> Path:
-    folder = ctx.paths.system_state_dir if pre.scope == "system" else store.user_file.parent
+def lock_path(ctx: Context, store: StatusStore, scope: str) -> Path:
+    """Root's runs lock in root's state folder; a person's own run in their state folder."""
+    root_side = scope == "system" or store.person.for_someone_else
+    folder = ctx.paths.system_state_dir if root_side else store.user_file.parent
     return folder / LOCK_FILE_NAME
 
 
@@ -89,12 +91,12 @@ def run_install(ctx: Context, request: InstallRequest) -> InstallOutcome:
         for_user=request.for_user,
         allow_unsupported_os=request.allow_unsupported_os,
     )
-    store = open_status_store(ctx, pre.user, pre.home)
+    store = open_status_store(ctx, pre.person)
     if request.dry_run:
         from kiro_bootstrap.install.dry_run import plan_dry_run
 
         return plan_dry_run(ctx, pre, store, request)
-    with install_lock(_lock_path(ctx, pre, store), sleep=ctx.env.sleep):
+    with install_lock(lock_path(ctx, store, pre.scope), sleep=ctx.env.sleep):
         reach_phase(ctx.environ, "lock-acquired")
         return _install_locked(ctx, pre, store, request)
 
@@ -102,18 +104,22 @@ def run_install(ctx: Context, request: InstallRequest) -> InstallOutcome:
 def _install_locked(
     ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
 ) -> InstallOutcome:
+    if pre.scope == "user" and store.through_person_step:
+        from kiro_bootstrap.install.for_person import install_in_their_home
+
+        return install_in_their_home(ctx, pre, store, request)
     snapshot = store.load()
     record = snapshot.install_record(pre.scope)
     current = find_current_install(
         ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
     )
-    offered = _offered_version(ctx, pre, request)
+    offered = offered_version(ctx, pre, request)
     reach_phase(ctx.environ, "resolved")
-    decision = _decision(ctx, current, offered, request.allow_downgrade)
+    decision = install_decision(ctx, current, offered, request.allow_downgrade)
     if not decision.changes_build:
         if _complete(ctx, pre, current):
             outcome = InstallOutcome(pre, decision, current.location)
-            outcome.configure = _configure(ctx, pre, request, current.version)
+            outcome.configure = configure_after_install(ctx, pre, request, current.version)
             outcome.status_files = record_unchanged(
                 ctx, store, pre=pre, current=current, decision=decision, outcome=outcome
             )
@@ -135,13 +141,14 @@ def _complete(ctx: Context, pre: Preflight, current: CurrentInstall) -> bool:
     return current.record is not None and integration_complete(layout)
 
 
-def _configure(
+def configure_after_install(
     ctx: Context, pre: Preflight, request: InstallRequest, version: str | None
 ) -> ConfigureReport | None:
+    """The configure stage, unless --no-configure."""
     if not request.configure:
         return None
     reach_phase(ctx.environ, "before-configure")
-    outcome = apply_configuration(ctx, user=pre.user, home=pre.home, kiro_version=version)
+    outcome = apply_configuration(ctx, person=pre.person, kiro_version=version)
     reach_phase(ctx.environ, "configured")
     return outcome
 
@@ -168,7 +175,7 @@ def _put_build_in_place(
         dest=installers_folder(ctx) if named else None,
     )
     reach_phase(ctx.environ, "downloaded")
-    closed = ensure_kiro_closed(ctx, pre.user, close_running=request.close_running)
+    closed = ensure_kiro_closed(ctx, pre.person, close_running=request.close_running)
     reach_phase(ctx.environ, "running-checked")
     record = current.record
     job = InstallJob(
@@ -180,11 +187,10 @@ def _put_build_in_place(
     finally:
         if build.dest_path is not None:
             build.dest_path.unlink(missing_ok=True)
-    _hand_to_person(ctx, pre, placed)
     outcome = InstallOutcome(pre, decision, placed.location, closed=closed)
     outcome.verification = [check.to_json() for check in build.checks]
     try:
-        outcome.configure = _configure(ctx, pre, request, build.version)
+        outcome.configure = configure_after_install(ctx, pre, request, build.version)
     except KiroBootstrapError as error:
         # The build is in place and works; record it before reporting the configure failure.
         record_install(
@@ -200,22 +206,6 @@ def _put_build_in_place(
     placed.finish()
     reach_phase(ctx.environ, "pruned")
     return outcome
-
-
-def _hand_to_person(ctx: Context, pre: Preflight, placed: Placed) -> None:
-    """A user-scope tar.gz that root installed for someone else belongs to that person."""
-    from kiro_bootstrap.host.users import same_user
-
-    if placed.method != "tarball" or pre.scope != "user" or not ctx.facts.is_admin:
-        return
-    if same_user(pre.user, ctx.facts.current_user, ctx.facts):
-        return
-    from kiro_bootstrap.install.integration import give_tree_to_user
-    from kiro_bootstrap.state.files import give_to_user
-
-    give_tree_to_user(placed.location, pre.user)
-    for name in [str(placed.location.parent / "current"), *placed.created]:
-        give_to_user(Path(name), pre.user, stop_at=pre.home)
 
 
 def _record_or_undo(write: Callable[[], None], placed: Placed) -> None:

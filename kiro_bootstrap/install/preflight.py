@@ -8,6 +8,7 @@ from pathlib import Path
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import DeploymentError, HostUnsupportedError, UsageError
+from kiro_bootstrap.host.person import Person, person_for_run
 from kiro_bootstrap.install.locations import Scope, resolve_scope
 from kiro_bootstrap.release.targets import TargetSpec, choose_target
 
@@ -22,11 +23,20 @@ class Preflight:
     """The decisions every later step builds on."""
 
     spec: TargetSpec
-    user: str
-    home: Path
+    person: Person
     scope: Scope
     host_checks: tuple[Check, ...]
     unsupported_os_allowed: bool  # the host failed a blocking check and we go on anyway
+
+    @property
+    def user(self) -> str:
+        """The person's account name."""
+        return self.person.name
+
+    @property
+    def home(self) -> Path:
+        """The person's home."""
+        return self.person.home
 
 
 def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check, ...], bool]:
@@ -53,18 +63,6 @@ def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check
     return checks, True
 
 
-def resolve_person(ctx: Context, for_user: str | None) -> tuple[str, Path]:
-    """Whom we install for and their home; an unknown account is exit 2."""
-    from kiro_bootstrap.host.users import home_of, resolve_target_user
-
-    user = resolve_target_user(for_user, ctx.environ, ctx.facts)
-    try:
-        home = home_of(user, ctx.facts, fs_root=ctx.paths.root)
-    except LookupError:
-        raise UsageError(f"There is no user named {user!r} on this machine.") from None
-    return user, home
-
-
 def run_preflight(
     ctx: Context,
     *,
@@ -80,7 +78,7 @@ def run_preflight(
             f"Target {spec.name} is a build for {spec.family}; this machine runs {ctx.facts.os}."
         )
     checks, allowed = check_host(ctx, allow_unsupported_os=allow_unsupported_os)
-    user, home = resolve_person(ctx, for_user)
+    person = person_for_run(ctx, for_user)
     chosen = resolve_scope(scope or ctx.settings.install.scope, ctx.facts)
     if chosen == "system" and not ctx.facts.is_admin:
         raise DeploymentError(
@@ -95,5 +93,5 @@ def run_preflight(
     if ctx.facts.os == "windows":
         from kiro_bootstrap.install.windows import require_signed_in_user
 
-        require_signed_in_user(ctx, user)
-    return Preflight(spec, user, home, chosen, checks, allowed)
+        require_signed_in_user(ctx, person.name)
+    return Preflight(spec, person, chosen, checks, allowed)

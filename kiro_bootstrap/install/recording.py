@@ -11,7 +11,7 @@ from kiro_bootstrap.install.current import CurrentInstall
 from kiro_bootstrap.install.job import Placed
 from kiro_bootstrap.install.lock import LOCKED_CODE
 from kiro_bootstrap.install.plan import Decision
-from kiro_bootstrap.install.preflight import Preflight, resolve_person
+from kiro_bootstrap.install.preflight import Preflight
 from kiro_bootstrap.state.records import InstallRecord, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status, open_status_store
 
@@ -142,11 +142,14 @@ def record_failed_install(
 
     Never raises: the run's own error and exit code are what the caller reports.
     """
+    from kiro_bootstrap.host.person import person_for_run
+
     try:
-        user, home = resolve_person(ctx, for_user)
+        person = person_for_run(ctx, for_user)
     except KiroBootstrapError:
         return  # an unknown person: there is nobody to record the failure for
-    store = open_status_store(ctx, user, home)
+    store = open_status_store(ctx, person)
+    user = person.name
     one_line = " ".join(reason.split())[:MAX_REASON_LENGTH]
     try:
         previous = store.load().user
@@ -159,5 +162,5 @@ def record_failed_install(
             error=one_line,
         )
         store.save(status, system_install=None, keep_system_install=True)
-    except OSError as write_error:
+    except (OSError, KiroBootstrapError) as write_error:
         ctx.output.warn(f"could not record this run's failure in the status file: {write_error}")

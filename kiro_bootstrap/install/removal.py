@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import InstallError
+from kiro_bootstrap.host.person import Person, person_for_run
 from kiro_bootstrap.install.current import find_current_install
 from kiro_bootstrap.install.locations import Scope, linux_layout
 from kiro_bootstrap.install.lock import install_lock
-from kiro_bootstrap.install.preflight import resolve_person
 from kiro_bootstrap.release.targets import TARGET_SPECS
 from kiro_bootstrap.state.records import InstallRecord
 from kiro_bootstrap.state.store import (
-    LOCK_FILE_NAME,
     StatusStore,
     new_user_status,
     open_status_store,
@@ -49,10 +48,9 @@ class RemovalOutcome:
     status_files: list[Path] = field(default_factory=list)
 
 
-def _remove_install(
-    ctx: Context, record: InstallRecord, user: str, home: Path, dry_run: bool
-) -> list[str]:
+def remove_install(ctx: Context, record: InstallRecord, person: Person, dry_run: bool) -> list[str]:
     """Undo one recorded install with the method that made it."""
+    user, home = person.name, person.home
     scope: Scope = "system" if record.scope == "system" else "user"
     if record.method == "tarball":
         from kiro_bootstrap.install.integration import remove_integration
@@ -106,7 +104,8 @@ def _remove_inno(ctx: Context, user: str, home: Path, dry_run: bool) -> list[str
     return [f"run as {user}: {' '.join(argv)}"]
 
 
-def _purge(home: Path, os_name: str, dry_run: bool) -> list[str]:
+def purge_user_data(home: Path, os_name: str, dry_run: bool) -> list[str]:
+    """Remove Kiro's own data in the home (settings, extensions, ~/.kiro)."""
     changes = []
     for relative in USER_DATA_FOLDERS[os_name]:
         folder = home / relative
@@ -122,46 +121,44 @@ def remove_kiro(
 ) -> RemovalOutcome:
     """Remove our installs and configuration for one person (and, with purge, Kiro's data)."""
     from kiro_bootstrap.configure.run import remove_owned_configuration
+    from kiro_bootstrap.install.pipeline import lock_path
     from kiro_bootstrap.install.running import ensure_kiro_closed, find_running
 
-    user, home = resolve_person(ctx, for_user)
-    store = open_status_store(ctx, user, home)
-    outcome = RemovalOutcome(user)
+    person = person_for_run(ctx, for_user)
+    store = open_status_store(ctx, person)
+    outcome = RemovalOutcome(person.name)
     if dry_run:
-        if find_running(ctx):
+        if find_running(ctx, person):
             outcome.changes.append("stop with exit 7 unless --close-running: Kiro is running")
-        _remove_all(ctx, store, outcome, home, dry_run=True, purge=purge)
-        outcome.configure = remove_owned_configuration(ctx, user=user, home=home, dry_run=True)
+        _remove_all(ctx, store, outcome, dry_run=True, purge=purge)
+        outcome.configure = remove_owned_configuration(ctx, person=person, dry_run=True)
         return outcome
-    lock = (
-        ctx.paths.system_state_dir if ctx.facts.is_admin else store.user_file.parent
-    ) / LOCK_FILE_NAME
-    with install_lock(lock, sleep=ctx.env.sleep):
-        ensure_kiro_closed(ctx, user, close_running=close_running)
-        _remove_all(ctx, store, outcome, home, dry_run=False, purge=purge)
-        outcome.configure = remove_owned_configuration(ctx, user=user, home=home, dry_run=False)
+    scope = "system" if ctx.facts.is_admin else "user"
+    with install_lock(lock_path(ctx, store, scope), sleep=ctx.env.sleep):
+        ensure_kiro_closed(ctx, person, close_running=close_running)
+        _remove_all(ctx, store, outcome, dry_run=False, purge=purge)
+        outcome.configure = remove_owned_configuration(ctx, person=person, dry_run=False)
         outcome.status_files = _record_removal(ctx, store, outcome)
     return outcome
 
 
 def _remove_all(
-    ctx: Context,
-    store: StatusStore,
-    outcome: RemovalOutcome,
-    home: Path,
-    *,
-    dry_run: bool,
-    purge: bool,
+    ctx: Context, store: StatusStore, outcome: RemovalOutcome, *, dry_run: bool, purge: bool
 ) -> None:
+    """Root removes the system install it recorded; the person's step removes theirs."""
+    from kiro_bootstrap.privsep.steps import run_person_step
+
     snapshot = store.load()
-    for scope in ("system", "user"):
-        record = snapshot.install_record(scope)
-        if record is None or (scope == "system" and not ctx.facts.is_admin):
-            continue
-        outcome.changes += _remove_install(ctx, record, outcome.user, home, dry_run)
-        outcome.removed_versions.append(f"{record.version} ({record.scope}, {record.method})")
-    if purge:
-        outcome.changes += _purge(home, ctx.facts.os, dry_run)
+    system = snapshot.machine.install if snapshot.machine else None
+    if system is not None and system.scope == "system" and ctx.facts.is_admin:
+        outcome.changes += remove_install(ctx, system, store.person, dry_run)
+        outcome.removed_versions.append(f"{system.version} ({system.scope}, {system.method})")
+    request = {"dry_run": dry_run, "purge": purge}
+    answer = run_person_step(ctx, store.person, "remove-install", request)
+    outcome.changes += [str(item) for item in answer.get("changes", []) if isinstance(item, str)]
+    outcome.removed_versions += [
+        str(item) for item in answer.get("removed", []) if isinstance(item, str)
+    ]
 
 
 def _record_removal(ctx: Context, store: StatusStore, outcome: RemovalOutcome) -> list[Path]:

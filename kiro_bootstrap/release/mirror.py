@@ -24,6 +24,7 @@ from kiro_bootstrap.fetch.obtain import (
     obtain_verified_build,
     resolve_release,
 )
+from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.release.resolve import LATEST
 from kiro_bootstrap.release.targets import (
     CERTIFICATE_NAME,
@@ -97,7 +98,7 @@ class _Layout:
         """Write a generated file (metadata, manifest) atomically."""
         path = self.dest / relative
         existed = path.exists()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent, mode=0o755)
         write_atomically(path, data, PUBLIC_MODE)
         if not existed:
             self.created.append(path)

@@ -12,15 +12,15 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
-from kiro_bootstrap.host.users import same_user
-from kiro_bootstrap.state.files import give_to_user, read_json_document, write_json_atomic
+from kiro_bootstrap.state.files import read_json_document, write_json_atomic
 from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
+    from kiro_bootstrap.host.person import Person
 
 STATUS_FILE_NAME = "status.json"
 LOCK_FILE_NAME = "install.lock"
@@ -48,19 +48,42 @@ class StatusSnapshot:
 
 @dataclass(frozen=True)
 class StatusStore:
-    """The two status files of one person on this machine."""
+    """The two status files of one person on this machine.
 
-    user: str
-    home: Path
+    Acting for someone else, root never reads the person's file: their record is the one root
+    keeps in the machine file (built from what root observed and what their step reported),
+    and their own file is written by their step.
+    """
+
+    ctx: Context
+    person: Person
     machine_file: Path
     user_file: Path
     can_write_machine: bool  # only root/admin may write the machine-wide file
-    hand_to_user: bool  # root writing into someone else's home gives the file to them
+
+    @property
+    def user(self) -> str:
+        """The person's account name."""
+        return self.person.name
+
+    @property
+    def home(self) -> Path:
+        """The person's home."""
+        return self.person.home
+
+    @property
+    def through_person_step(self) -> bool:
+        """True when the person's file is someone else's: only their step touches it."""
+        from kiro_bootstrap.privsep.steps import needs_separate_process
+
+        return self.person.for_someone_else and needs_separate_process(self.ctx, self.person)
 
     def load(self) -> StatusSnapshot:
         """Read both files (missing or damaged ones read as None)."""
         machine = MachineStatus.from_json(read_json_document(self.machine_file))
-        user = UserStatus.from_json(read_json_document(self.user_file))
+        user = None
+        if not self.through_person_step:
+            user = UserStatus.from_json(read_json_document(self.user_file))
         if user is None and machine is not None:
             user = machine.users.get(self.user)
         return StatusSnapshot(machine, user)
@@ -98,30 +121,37 @@ class StatusStore:
             )
             write_json_atomic(self.machine_file, machine.to_json())
             written.append(self.machine_file)
-        write_json_atomic(self.user_file, {"schema": STATUS_SCHEMA, **record.to_json()})
-        if self.hand_to_user:
-            give_to_user(self.user_file, self.user, stop_at=self.home)
+        document = {"schema": STATUS_SCHEMA, **record.to_json()}
+        if self.through_person_step:
+            from kiro_bootstrap.privsep.steps import run_person_step
+
+            run_person_step(self.ctx, self.person, "write-status", {"document": document})
+        else:
+            write_json_atomic(self.user_file, document)
         written.append(self.user_file)
         return written
 
 
-def user_state_folder(ctx: Context, user: str, home: Path) -> Path:
+def write_own_status(ctx: Context, document: dict[str, Any]) -> None:
+    """The person's step writes their status file (the document comes from root)."""
+    write_json_atomic(ctx.paths.user_state_dir / STATUS_FILE_NAME, document)
+
+
+def user_state_folder(ctx: Context, person: Person) -> Path:
     """The person's state folder: ours from platformdirs, or the default under their home."""
-    if same_user(user, ctx.facts.current_user, ctx.facts):
+    if not person.for_someone_else:
         return ctx.paths.user_state_dir
-    return home / _USER_STATE_FOLDERS[ctx.facts.os]
+    return person.home / _USER_STATE_FOLDERS[ctx.facts.os]
 
 
-def open_status_store(ctx: Context, user: str, home: Path) -> StatusStore:
-    """The status files of `user` on this machine."""
-    acting_for_other = not same_user(user, ctx.facts.current_user, ctx.facts)
+def open_status_store(ctx: Context, person: Person) -> StatusStore:
+    """The status files of `person` on this machine."""
     return StatusStore(
-        user=user,
-        home=home,
+        ctx=ctx,
+        person=person,
         machine_file=ctx.paths.system_state_dir / STATUS_FILE_NAME,
-        user_file=user_state_folder(ctx, user, home) / STATUS_FILE_NAME,
+        user_file=user_state_folder(ctx, person) / STATUS_FILE_NAME,
         can_write_machine=ctx.facts.is_admin,
-        hand_to_user=acting_for_other and ctx.facts.is_admin and ctx.facts.os != "windows",
     )
 
 

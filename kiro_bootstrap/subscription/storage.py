@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiro_bootstrap.fetch.cache import SYSTEM_CACHE
-from kiro_bootstrap.files import write_atomic
+from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 
@@ -35,5 +35,5 @@ def state_dirs(facts: HostFacts, paths: Paths) -> list[Path]:
 
 def write_atomically(path: Path, data: bytes, mode: int) -> None:
     """Temporary file in the same folder, fsync, rename; the mode is set before the rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent, mode=0o755)
     write_atomic(path, data, mode=mode)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiro_bootstrap.errors import DeploymentError, UsageError
+from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 from kiro_bootstrap.roster.keychain import (
@@ -61,7 +62,7 @@ def store_token(
     """Keep the token: a 0600 file in a system run, else the user's keyring."""
     if is_system_run(facts):
         path = token_file(paths)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent, mode=0o755)
         write_atomically(path, token.encode("ascii"), PRIVATE_MODE)
         return StoredToken("file", path)
     try:

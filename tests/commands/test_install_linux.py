@@ -194,21 +194,3 @@ def test_a_file_of_ours_replaced_by_a_person_is_backed_up_and_restored_on_uninst
     assert removed.code == 0, removed.stdout
     assert theirs.read_text().endswith("theirs\n")
     assert not (root / "opt/kiro").exists()
-
-
-def test_root_installing_in_someone_elses_home_gives_them_the_files(cli, origin, isolated):
-    import pwd
-
-    # Tests run as root (primer); "nobody" is an account every Linux machine has.
-    nobody = pwd.getpwnam("nobody").pw_uid
-    result = run_install(cli, origin, isolated, "--scope", "user", "--for-user", "nobody",
-                         "--no-configure")  # fmt: skip
-    assert result.code == 0, result.stdout
-    home = root_of(isolated) / "nonexistent"  # nobody's home from the password database
-    version = home / ".local/share/kiro-bootstrap/kiro" / LATEST
-    owners = {
-        path.lstat().st_uid for path in [version, *version.rglob("*"), home / ".local/bin/kiro"]
-    }
-    assert owners == {nobody}
-    status = home / ".local/state/kiro-bootstrap/status.json"
-    assert status.stat().st_uid == nobody

@@ -8,6 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from kiro_bootstrap.context import RunningProcess
 from kiro_bootstrap.host.runner import Completed, RecordedRunner
 from kiro_bootstrap.install.detect import SID_SCRIPT, WINDOWS_UNINSTALL_KEY
 from kiro_bootstrap.verify.windows import SCRIPT as AUTHENTICODE_SCRIPT
@@ -36,6 +39,12 @@ class MacRunner(RecordedRunner):
             info = {"CFBundleIdentifier": "dev.kiro.desktop", "CFBundleShortVersionString": LATEST}
             (contents / "Info.plist").write_bytes(plistlib.dumps(info))
         return done
+
+
+@pytest.fixture(autouse=True)
+def _alices_profile(isolated):
+    """SYSTEM acts for alice only when her profile exists (she signed in once)."""
+    (root_of(isolated) / "C/Users/alice").mkdir(parents=True, exist_ok=True)
 
 
 def _mac_runner() -> MacRunner:
@@ -133,10 +142,11 @@ def test_windows_under_system_runs_inno_as_the_signed_in_user(cli, origin, isola
 def test_windows_close_running_passes_closeapplications(cli, origin, isolated):
     runner = WindowsRunner()
     runner.add(["taskkill"], "")
-    names = iter([["Kiro.exe"], []])
+    # alice's Kiro (Windows names owners, not uids), then nothing: it quit when asked.
+    seen = iter([[RunningProcess("Kiro.exe", user="AzureAD\\alice")], []])
     result = run_install(cli, origin, isolated, "--no-configure", "--close-running",
                          facts=fixtures.windows11_system(), runner=runner, env=_windows_env(),
-                         process_names=lambda: next(names, []))  # fmt: skip
+                         processes=lambda: next(seen, []))  # fmt: skip
     assert result.code == 0, result.stdout
     assert ("taskkill", "/FI", "USERNAME eq alice", "/IM", "Kiro.exe") in runner.calls
     create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))

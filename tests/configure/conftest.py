@@ -78,7 +78,7 @@ def make_context(isolated: dict[str, str]) -> Callable[..., Context]:
             stdout=io.StringIO(),
             stderr=io.StringIO(),
             registry_reader=environment.pop("registry_reader", lambda _key: None),
-            process_names=list,
+            processes=list,
             **environment,
         )
         output = Output(stdout=env.stdout, stderr=env.stderr)

@@ -6,10 +6,18 @@ import json
 import plistlib
 from pathlib import Path
 
+import pytest
+
 from kiro_bootstrap.host.runner import Completed, RecordedRunner
 from tests.host import fixtures
 
 POLICY_KEY = "HKLM\\SOFTWARE\\Policies\\Kiro"
+
+
+@pytest.fixture(autouse=True)
+def _alices_profile(root: Path) -> None:
+    """SYSTEM acts for alice only when her profile exists (she signed in once)."""
+    (root / "C/Users/alice").mkdir(parents=True, exist_ok=True)
 
 
 def windows_runner() -> RecordedRunner:

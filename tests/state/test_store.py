@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
+from kiro_bootstrap.host.person import Person
 from kiro_bootstrap.state.files import read_json_document, write_json_atomic
 from kiro_bootstrap.state.records import InstallRecord, MachineStatus, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status
@@ -15,12 +17,11 @@ NOW = datetime(2026, 8, 13, 12, 0, tzinfo=UTC)
 
 def _store(tmp_path: Path, user: str = "alice") -> StatusStore:
     return StatusStore(
-        user=user,
-        home=tmp_path / "home" / user,
+        ctx=cast(Any, None),  # a person acting for themselves: no step, no context needed
+        person=Person(user, tmp_path / "home" / user, for_someone_else=False),
         machine_file=tmp_path / "root/var/lib/kiro-bootstrap/status.json",
         user_file=tmp_path / "home" / user / ".local/state/kiro-bootstrap/status.json",
         can_write_machine=True,
-        hand_to_user=False,
     )
 
 

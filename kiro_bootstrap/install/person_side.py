@@ -1,0 +1,89 @@
+"""The install stage's person-side steps: they run as the person (see `privsep`).
+
+A person's own record steers only what happens inside their home: an install record that names
+another method, another scope or a place outside the home is refused (exit 9), never acted on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kiro_bootstrap.errors import DeploymentError
+from kiro_bootstrap.install.locations import linux_layout
+from kiro_bootstrap.privsep.steps import inside
+from kiro_bootstrap.state.records import InstallRecord
+from kiro_bootstrap.state.store import open_status_store
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.context import Context
+    from kiro_bootstrap.host.person import Person
+
+USER_SCOPE_METHODS = frozenset({"tarball", "dmg", "inno"})
+
+
+def own_install_record(ctx: Context, person: Person) -> InstallRecord | None:
+    """The person's record of a user-scope install, refused when it points outside the home."""
+    from pathlib import Path
+
+    record = open_status_store(ctx, person).load().install_record("user")
+    if record is None:
+        return None
+    problems = []
+    if record.method not in USER_SCOPE_METHODS or record.scope != "user":
+        problems.append(f"method {record.method!r} in scope {record.scope!r}")
+    if not inside(person.home, Path(record.location)):
+        problems.append(f"location {record.location}")
+    if problems:
+        raise DeploymentError(
+            f"{person.name}'s install record names {' and '.join(problems)}, outside what a "
+            "per-user install can be; it was not acted on.",
+            hint="Remove the record (~/.local/state/kiro-bootstrap/status.json) and run again.",
+            code="forged-record",
+        )
+    return record
+
+
+def inspect_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
+    """The tar.gz version in the person's home and whether our install there is whole."""
+    from kiro_bootstrap.install.detect import read_current_link
+    from kiro_bootstrap.install.integration import integration_complete
+
+    del request
+    layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
+    version = read_current_link(layout.current)
+    record = own_install_record(ctx, person)
+    ours = record is not None and record.method == "tarball" and record.version == version
+    return {"version": version, "complete": bool(ours and integration_complete(layout))}
+
+
+def place_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
+    """Unpack the build root verified (read from root's cache) into the person's home."""
+    from kiro_bootstrap.install.job import InstallJob
+    from kiro_bootstrap.install.linux_tarball import install_tarball
+
+    record = own_install_record(ctx, person)
+    job = InstallJob(
+        ctx, request["build"], "user", person.name, person.home,
+        bool(request.get("close_running")),
+        tuple(record.created) if record else (), dict(record.replaced) if record else {},
+    )  # fmt: skip
+    placed = install_tarball(job, linux_layout("user", ctx.facts, ctx.paths, person.home))
+    placed.finish()
+    return {"location": str(placed.location), "created": placed.created,
+            "replaced": placed.replaced}  # fmt: skip
+
+
+def remove_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
+    """Remove the person's own user-scope install (and, with purge, Kiro's data in the home)."""
+    from kiro_bootstrap.install.removal import purge_user_data, remove_install
+
+    dry_run = bool(request.get("dry_run"))
+    record = own_install_record(ctx, person)
+    changes: list[str] = []
+    removed: list[str] = []
+    if record is not None:
+        changes += remove_install(ctx, record, person, dry_run)
+        removed.append(f"{record.version} ({record.scope}, {record.method})")
+    if request.get("purge"):
+        changes += purge_user_data(person.home, ctx.facts.os, dry_run)
+    return {"changes": changes, "removed": removed}

@@ -1,0 +1,1 @@
+"""Privilege separation: root decides, the person-side step works in the home."""
