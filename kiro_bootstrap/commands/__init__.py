@@ -13,6 +13,7 @@ from kiro_bootstrap.commands import (
     download,
     install,
     mirror,
+    person_step,
     repo,
     status,
     subscription,
@@ -32,5 +33,5 @@ class CommandModule(Protocol):
 # the admin side. Only commands that work are here.
 COMMAND_MODULES: tuple[CommandModule, ...] = (
     doctor, install, status, uninstall, configure, subscription,
-    download, verify, mirror, repo, config, admin,
+    download, verify, mirror, repo, config, admin, person_step,
 )  # fmt: skip

@@ -45,6 +45,7 @@ from kiro_bootstrap.configure.system_acl import prepare_system_folder
 from kiro_bootstrap.configure.workstation import Workstation
 from kiro_bootstrap.errors import ConfigError, DeploymentError
 from kiro_bootstrap.host.users import same_user
+from kiro_bootstrap.install.crash import reach_phase
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -273,11 +274,13 @@ def _execute(
         if plan.entry is not None:
             record.files[str(plan.path)] = plan.entry
     save_record(record, follow_links=follow)
+    reach_phase(ctx.environ, "configure-owned")
     for plan in todo:  # 2: write
         if plan.changed:
             _apply(ctx, ws, plan, record, _mode_for(plan, secrets, report.warnings))
             if plan.entry is not None:
                 record.files[str(plan.path)] = plan.entry  # the backup's name
+            reach_phase(ctx.environ, "configure-written")
     for plan in todo:  # 3: forget what was given back
         if plan.entry is None:
             record.files.pop(str(plan.path), None)

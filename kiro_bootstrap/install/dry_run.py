@@ -74,7 +74,7 @@ def plan_dry_run(
     from kiro_bootstrap.install.pipeline import InstallOutcome
     from kiro_bootstrap.install.running import find_running
 
-    if pre.scope == "user" and store.through_person_step:
+    if pre.scope == "user" and store.through_person_step and ctx.facts.os != "windows":
         from kiro_bootstrap.install.for_person import current_in_their_home
 
         current = current_in_their_home(ctx, pre)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.install.crash import reach_phase
 from kiro_bootstrap.install.current import CurrentInstall
 from kiro_bootstrap.install.job import Placed
@@ -50,6 +51,11 @@ def install_in_their_home(
     )
     from kiro_bootstrap.install.recording import record_install, record_unchanged
 
+    if pre.spec.extension != "tar.gz":
+        raise DeploymentError(
+            f"A per-user install of {pre.spec.name} for someone else is not supported.",
+            hint="Install it system-wide (--scope system), or let the person run it themselves.",
+        )
     answer = run_person_step(ctx, pre.person, "inspect-install", {"target": pre.spec.name})
     current = current_in_their_home_from(ctx, pre, answer)
     offered = offered_version(ctx, pre, request)

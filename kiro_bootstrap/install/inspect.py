@@ -108,7 +108,7 @@ def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStat
     snapshot = store.load()
     status = InstallationStatus(person, snapshot)
     for spec, scope in _candidates(ctx, snapshot):
-        if scope == "user" and store.through_person_step:
+        if scope == "user" and store.through_person_step and ctx.facts.os != "windows":
             current = _in_their_home(ctx, person, spec)
         else:
             record = snapshot.install_record(scope)

@@ -78,7 +78,7 @@ def remove_person_install(ctx: Context, person: Person, request: dict[str, Any])
     from kiro_bootstrap.install.removal import purge_user_data, remove_install
 
     dry_run = bool(request.get("dry_run"))
-    record = own_install_record(ctx, person)
+    record = own_install_record(ctx, person) if request.get("install", True) else None
     changes: list[str] = []
     removed: list[str] = []
     if record is not None:

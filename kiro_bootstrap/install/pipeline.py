@@ -104,7 +104,7 @@ def run_install(ctx: Context, request: InstallRequest) -> InstallOutcome:
 def _install_locked(
     ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
 ) -> InstallOutcome:
-    if pre.scope == "user" and store.through_person_step:
+    if pre.scope == "user" and store.through_person_step and ctx.facts.os != "windows":
         from kiro_bootstrap.install.for_person import install_in_their_home
 
         return install_in_their_home(ctx, pre, store, request)

@@ -153,7 +153,17 @@ def _remove_all(
     if system is not None and system.scope == "system" and ctx.facts.is_admin:
         outcome.changes += remove_install(ctx, system, store.person, dry_run)
         outcome.removed_versions.append(f"{system.version} ({system.scope}, {system.method})")
-    request = {"dry_run": dry_run, "purge": purge}
+    install_through_step = True
+    if ctx.facts.os == "windows" and store.through_person_step:
+        # Kiro's own uninstaller, found in the person's registry hive, runs as them (a task).
+        install_through_step = False
+        record = snapshot.user.install if snapshot.user else None
+        if record is not None and record.method == "inno":
+            outcome.changes += remove_install(ctx, record, store.person, dry_run)
+            outcome.removed_versions.append(f"{record.version} (user, inno)")
+    if not install_through_step and not purge:
+        return
+    request = {"dry_run": dry_run, "purge": purge, "install": install_through_step}
     answer = run_person_step(ctx, store.person, "remove-install", request)
     outcome.changes += [str(item) for item in answer.get("changes", []) if isinstance(item, str)]
     outcome.removed_versions += [

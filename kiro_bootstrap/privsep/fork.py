@@ -49,7 +49,7 @@ def _die_with_parent(parent: int) -> None:
     library = ctypes.util.find_library("c")
     if library is not None:
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(library, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            ctypes.CDLL(library, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(_EXIT_CRASHED)
 
@@ -78,7 +78,11 @@ def _close_inherited(keep: int) -> None:
 
 
 def run_in_child(
-    identity: Identity, environ: Mapping[str, str], cwd: str, work: ChildWork
+    identity: Identity,
+    environ: Mapping[str, str],
+    cwd: str,
+    work: ChildWork,
+    watch: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Fork, drop to `identity`, run `work`; return the child's validated events."""
     parent = os.getpid()
@@ -89,7 +93,7 @@ def run_in_child(
         _child(parent, identity, environ, cwd, work, write_end=write_end)
     os.close(write_end)
     try:
-        raw = _read_capped(read_end)
+        raw = _read_capped(read_end, watch)
     finally:
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
@@ -115,7 +119,6 @@ def _child(
 ) -> None:
     code = _EXIT_CRASHED
     try:
-        _die_with_parent(parent)
         _close_inherited(write_end)
         stream = os.fdopen(write_end, "w", encoding="utf-8")
 
@@ -125,6 +128,7 @@ def _child(
 
         try:
             drop_privileges(identity)
+            _die_with_parent(parent)  # after the drop: changing credentials clears the setting
             os.environ.clear()
             os.environ.update(environ)
             os.chdir(cwd)
@@ -142,9 +146,10 @@ def _child(
         os._exit(code)
 
 
-def _read_capped(descriptor: int) -> bytes:
+def _read_capped(descriptor: int, watch: Callable[[dict[str, Any]], None] | None) -> bytes:
+    """Everything the child sends (capped); `watch` sees each event as it arrives."""
     chunks: list[bytes] = []
-    total = 0
+    total, pending = 0, b""
     while chunk := os.read(descriptor, 65536):
         total += len(chunk)
         if total > MAX_REPORT_BYTES:
@@ -153,6 +158,10 @@ def _read_capped(descriptor: int) -> bytes:
                 code="person-step-report",
             )
         chunks.append(chunk)
+        if watch is not None:
+            *lines, pending = (pending + chunk).split(b"\n")
+            for event in parse_report(b"\n".join(lines)):
+                watch(event)
     return b"".join(chunks)
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from kiro_bootstrap import errors
 from kiro_bootstrap.errors import DeploymentError, KiroBootstrapError
-from kiro_bootstrap.install.crash import CRASH_VARIABLE
+from kiro_bootstrap.install.crash import CRASH_VARIABLE, kill_parent_at
 from kiro_bootstrap.logs import redact
 from kiro_bootstrap.privsep.fork import CHILD_PATH, Identity, run_in_child
 
@@ -58,16 +58,21 @@ _log = logging.getLogger(__name__)
 
 def needs_separate_process(ctx: Context, person: Person) -> bool:
     """True when the step must run as another account than this process."""
-    return person.for_someone_else and ctx.facts.os != "windows"
+    del ctx
+    return person.for_someone_else
 
 
 def run_person_step(
     ctx: Context, person: Person, step: str, request: dict[str, Any]
 ) -> dict[str, Any]:
     """Run one named person-side step for `person` and return its report."""
-    function = _step_function(step)
+    function = step_function(step)
     if not needs_separate_process(ctx, person):
         return function(ctx, person, request)
+    if ctx.facts.os == "windows":
+        from kiro_bootstrap.privsep.handover import run_through_task
+
+        return _take_report(ctx, person, step, run_through_task(ctx, person, step, request))
     if not hasattr(os, "fork") or os.geteuid() != 0 or person.uid is None or person.gid is None:
         raise DeploymentError(
             f"Working in {person.name}'s home needs root.",
@@ -79,8 +84,12 @@ def run_person_step(
     def work(emit: Callable[[dict[str, Any]], None]) -> None:
         _run_as_child(ctx, person, environ, (function, request), emit)
 
+    def watch(event: dict[str, Any]) -> None:
+        if event["event"] == "log":
+            kill_parent_at(ctx.environ, str(event.get("message")))
+
     _log.info("person step %s for %s (uid %s) starts", step, person.name, person.uid)
-    events = run_in_child(identity, environ, str(person.home), work)
+    events = run_in_child(identity, environ, str(person.home), work, watch)
     return _take_report(ctx, person, step, events)
 
 
@@ -221,7 +230,8 @@ def _take_report(
     raise DeploymentError(f"The {step} step running as {person.name} sent no report.")
 
 
-def _step_function(step: str) -> StepFunction:
+def step_function(step: str) -> StepFunction:
+    """The function behind a step name."""
     module_name, _, name = STEPS[step].partition(":")
     function: StepFunction = getattr(importlib.import_module(module_name), name)
     return function

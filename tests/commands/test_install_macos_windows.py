@@ -16,6 +16,7 @@ from kiro_bootstrap.install.detect import SID_SCRIPT, WINDOWS_UNINSTALL_KEY
 from kiro_bootstrap.verify.windows import SCRIPT as AUTHENTICODE_SCRIPT
 from tests.host import fixtures
 from tests.install.support import root_of, run_install
+from tests.privsep.windows_task import TaskAsPerson, signed_in_alice
 from tests.release import support
 from tests.release.support import LATEST
 from tests.verify.test_macos import MOUNT, mac_runner
@@ -97,6 +98,7 @@ class WindowsRunner(RecordedRunner):
         self.add([POWERSHELL, "-NoProfile", "-NonInteractive", "-Command", SID_SCRIPT], SID)
         self.add([POWERSHELL, "-NoProfile", "-NonInteractive", "-Command", AUTHENTICODE_SCRIPT],
                  tool_output("authenticode-valid.json"))  # fmt: skip
+        self.add(["icacls"], "processed 1 file")
         self.add(["schtasks", "/Create"], "SUCCESS")
         self.add(["schtasks", "/Run"], "SUCCESS")
         self.add(["schtasks", "/Delete"], "SUCCESS")
@@ -116,6 +118,11 @@ class WindowsRunner(RecordedRunner):
         return super().__call__(argv, **kwargs)
 
 
+def alice(runner: WindowsRunner, isolated: dict[str, str]) -> TaskAsPerson:
+    """SYSTEM's recorded tools, with alice's own agent run by the scheduled task."""
+    return signed_in_alice(runner, root_of(isolated), isolated)
+
+
 def _windows_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return {"SystemRoot": "C:\\Windows", **(extra or {})}
 
@@ -123,7 +130,7 @@ def _windows_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def test_windows_under_system_runs_inno_as_the_signed_in_user(cli, origin, isolated):
     runner = WindowsRunner()
     result = run_install(cli, origin, isolated, "--no-configure", facts=fixtures.windows11_system(),
-                         runner=runner, env=_windows_env())  # fmt: skip
+                         runner=alice(runner, isolated), env=_windows_env())  # fmt: skip
     assert result.code == 0, result.stdout
     create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
     command = create[create.index("/TR") + 1]
@@ -133,7 +140,10 @@ def test_windows_under_system_runs_inno_as_the_signed_in_user(cli, origin, isola
     )
     assert create[create.index("/RU") + 1] == "alice"
     assert ("reg", "query", HIVE_KEY) in runner.calls
-    assert runner.calls[-1][:2] == ("schtasks", "/Delete")
+    assert [call for call in runner.calls if call[0] == "schtasks"][-1][:2] == (
+        "schtasks",
+        "/Delete",
+    )
     assert result.json["location"] == str(
         root_of(isolated) / "C/Users/alice/AppData/Local/Programs/Kiro"
     )
@@ -145,8 +155,8 @@ def test_windows_close_running_passes_closeapplications(cli, origin, isolated):
     # alice's Kiro (Windows names owners, not uids), then nothing: it quit when asked.
     seen = iter([[RunningProcess("Kiro.exe", user="AzureAD\\alice")], []])
     result = run_install(cli, origin, isolated, "--no-configure", "--close-running",
-                         facts=fixtures.windows11_system(), runner=runner, env=_windows_env(),
-                         processes=lambda: next(seen, []))  # fmt: skip
+                         facts=fixtures.windows11_system(), runner=alice(runner, isolated),
+                         env=_windows_env(), processes=lambda: next(seen, []))  # fmt: skip
     assert result.code == 0, result.stdout
     assert ("taskkill", "/FI", "USERNAME eq alice", "/IM", "Kiro.exe") in runner.calls
     create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
@@ -156,7 +166,7 @@ def test_windows_close_running_passes_closeapplications(cli, origin, isolated):
 def test_windows_the_version_in_the_users_hive_makes_a_rerun_a_no_op(cli, origin, isolated):
     runner = WindowsRunner(installed=LATEST)
     result = run_install(cli, origin, isolated, "--no-configure", facts=fixtures.windows11_system(),
-                         runner=runner, env=_windows_env())  # fmt: skip
+                         runner=alice(runner, isolated), env=_windows_env())  # fmt: skip
     assert (result.code, result.json["action"]) == (0, "up-to-date")
     assert not any(call[0] == "schtasks" for call in runner.calls)
     assert origin.bytes_served(".exe") == 0
@@ -178,17 +188,18 @@ def test_windows_system_scope_is_exit_9(cli, origin, isolated):
 def test_windows_a_failing_installer_is_exit_6(cli, origin, isolated):
     runner = WindowsRunner(last_result=4)
     result = run_install(cli, origin, isolated, "--no-configure", facts=fixtures.windows11_system(),
-                         runner=runner, env=_windows_env())  # fmt: skip
+                         runner=alice(runner, isolated), env=_windows_env())  # fmt: skip
     assert result.code == 6
     assert "exited with code 4" in result.json["error"]["message"]
 
 
 def test_windows_uninstall_runs_the_uninstall_string_as_the_user(cli, origin, isolated):
+    first = alice(WindowsRunner(), isolated)
     assert run_install(cli, origin, isolated, "--no-configure", facts=fixtures.windows11_system(),
-                       runner=WindowsRunner(), env=_windows_env()).code == 0  # fmt: skip
+                       runner=first, env=_windows_env()).code == 0  # fmt: skip
     runner = WindowsRunner(installed=LATEST)
-    removed = cli("uninstall", "--json", facts=fixtures.windows11_system(), runner=runner,
-                  env=_windows_env())  # fmt: skip
+    removed = cli("uninstall", "--json", facts=fixtures.windows11_system(),
+                  runner=alice(runner, isolated), env=_windows_env())  # fmt: skip
     assert removed.code == 0, removed.stdout
     create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
     assert create[create.index("/TR") + 1] == (

@@ -10,6 +10,7 @@ import pytest
 
 from kiro_bootstrap.host.runner import Completed, RecordedRunner
 from tests.host import fixtures
+from tests.privsep.windows_task import signed_in_alice
 
 POLICY_KEY = "HKLM\\SOFTWARE\\Policies\\Kiro"
 
@@ -25,9 +26,10 @@ def windows_runner() -> RecordedRunner:
 
 
 def test_windows_writes_registry_policy_and_secures_the_folder(
-    cli, org_config: Path, root: Path
+    cli, org_config: Path, root: Path, isolated: dict[str, str]
 ) -> None:
-    runner = windows_runner()
+    recorded = windows_runner()
+    runner = signed_in_alice(recorded, root, isolated)
     env = {"KIRO_BOOTSTRAP_RELEASE__VERSION": "1.2.0"}
     result = cli(
         "configure", "--config", str(org_config), facts=fixtures.windows11_system(),
@@ -35,13 +37,14 @@ def test_windows_writes_registry_policy_and_secures_the_folder(
     )  # fmt: skip
     assert result.code == 0, result.stderr
     folder = root / "C/ProgramData/Kiro"
-    assert runner.calls[:3] == [
+    kiro_folder = [call for call in recorded.calls if call[:2] == ("icacls", str(folder))]
+    assert kiro_folder == [
         ("icacls", str(folder), "/setowner", "*S-1-5-32-544"),
         ("icacls", str(folder), "/reset"),
         ("icacls", str(folder), "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
          "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-32-545:(OI)(CI)RX"),
     ]  # fmt: skip
-    reg = [call for call in runner.calls if call[0] == "reg"]
+    reg = [call for call in recorded.calls if call[0] == "reg"]
     assert reg == [
         ("reg", "add", POLICY_KEY, "/v", "UpdateMode", "/t", "REG_SZ", "/d", "none", "/f",
          "/reg:64"),
@@ -50,21 +53,25 @@ def test_windows_writes_registry_policy_and_secures_the_folder(
     ]  # fmt: skip
     managed = json.loads((folder / "managed-settings.json").read_text())
     assert managed["settings"]["idc_region"] == "eu-west-1"
-    # SYSTEM configures the person at the screen: their profile, under the test root.
+    # The person at the screen is configured by their own agent, run by a scheduled task.
+    assert [argv[0] for argv in runner.person_runs] == ["person-step"]
     profile = root / "C/Users/alice"
     assert (profile / "AppData/Roaming/Kiro/User/settings.json").is_file()
     assert "[sso-session kiro]" in (profile / ".aws/config").read_text()
 
 
-def test_windows_policy_already_in_the_registry_is_left_alone(cli, org_config: Path) -> None:
-    runner = windows_runner()
+def test_windows_policy_already_in_the_registry_is_left_alone(
+    cli, org_config: Path, root: Path, isolated: dict[str, str]
+) -> None:
+    recorded = windows_runner()
+    runner = signed_in_alice(recorded, root, isolated)
     values = {"UpdateUrl": "https://mirror.example.com/kiro"}
     result = cli(
         "configure", "--config", str(org_config), facts=fixtures.windows11_system(),
         runner=runner, registry_reader=lambda key: values if key == POLICY_KEY else None,
     )  # fmt: skip
     assert result.code == 0
-    assert [call for call in runner.calls if call[0] == "reg"] == []
+    assert [call for call in recorded.calls if call[0] == "reg"] == []
 
 
 def test_windows_folder_that_cannot_be_secured_is_exit_9(cli, org_config: Path, root: Path) -> None:

@@ -271,3 +271,57 @@ def test_another_accounts_kiro_never_blocks_an_install(cli, origin, isolated):
     result = run_install(cli, origin, isolated, "--no-configure",
                          facts=root_facts(isolated), processes=lambda: strangers)  # fmt: skip
     assert result.code == 0, result.stdout + result.stderr
+
+
+def test_a_link_swapped_in_during_the_step_reaches_nothing(
+    cli, isolated, org, person_account, person_home, guard_home, monkeypatch
+):
+    """The person swaps ~/.aws for a link to root's folder while their step parses the file."""
+    from kiro_bootstrap.configure import aws_config
+
+    root = _root(isolated)
+    roots_aws = root / "root/.aws"
+    roots_aws.mkdir(parents=True)
+    (roots_aws / "config").write_text("[default]\nregion = us-east-1\n")
+    roots_aws.chmod(0o700)
+    aws = person_home / ".aws"
+    aws.mkdir()
+    (aws / "config").write_text("[profile mine]\nregion = eu-west-1\n")
+    for path in (aws, aws / "config"):
+        as_person(path, person_account)
+    real_plan = aws_config.plan
+
+    def slow_plan(ws):  # runs in the person's step, so the swap is the person's own doing
+        plans = real_plan(ws)
+        aws.rename(person_home / ".aws-real")
+        aws.symlink_to(roots_aws)
+        return plans
+
+    monkeypatch.setattr(aws_config, "plan", slow_plan)
+    before = tree_state(root / "root", skip=person_home)
+    guard_home.clear()
+    result = _configure(cli, isolated, org)
+    assert result.code == 9, result.stdout
+    assert tree_state(root / "root", skip=person_home) == before
+    assert guard_home == []
+
+
+def test_a_hard_link_to_a_root_file_is_replaced_never_written_through(
+    cli, isolated, org, person_account, person_home, guard_home
+):
+    """Where the kernel lets a person hard-link a root file (protected_hardlinks=0)."""
+    root = _root(isolated)
+    secret = root / "root/.aws/config"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("[default]\nregion = us-east-1\n")
+    aws = person_home / ".aws"
+    aws.mkdir()
+    as_person(aws, person_account)
+    os.link(secret, aws / "config")  # made here as root: the test stands in for such a kernel
+    before = tree_state(root / "root", skip=person_home)
+    guard_home.clear()
+    result = _configure(cli, isolated, org)
+    assert result.code in {0, 9}, result.stdout
+    assert tree_state(root / "root", skip=person_home) == before
+    assert secret.read_text() == "[default]\nregion = us-east-1\n"
+    assert guard_home == []
