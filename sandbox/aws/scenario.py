@@ -112,6 +112,9 @@ class Scenario:
     plans: tuple[str, ...] = PLANS
     # Faults, keyed "service:Operation" as counted, e.g. "kms:GetKeyPolicy" or "q:CreateAssignment".
     deny: frozenset[str] = frozenset()
+    # Operations our fakes leave to moto, which answers a bare HTTP 500 for what it lacks
+    # (e.g. "sso-admin:DescribeInstance"): a local AWS without that API.
+    unimplemented: frozenset[str] = frozenset()
     throttle: dict[str, int] = field(default_factory=dict)
     stall: dict[str, float] = field(default_factory=dict)
 

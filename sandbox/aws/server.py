@@ -246,6 +246,8 @@ class LocalAws:
             return wrong_region or self._identity.handle(request, operation, account_id, region)
         if service != "sso-admin" or operation not in OPERATIONS:
             return None
+        if f"{service}:{operation}" in self.scenario.unimplemented:
+            return None  # moto's own answer: HTTP 500, "has not been implemented"
         return self._sso.handle(request, operation, account_id, region)
 
 
