@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kiro_bootstrap.aws.errors import AwsCallError, AwsCallUnavailable, CallFailure
+from kiro_bootstrap.aws.errors import AwsCallError, AwsUnavailableError, CallFailure
 from kiro_bootstrap.aws.session import AwsClients
 from kiro_bootstrap.errors import AwsPreconditionError, ConfigError
 from kiro_bootstrap.settings.model import Settings
@@ -74,31 +74,31 @@ def locate_instance(clients: AwsClients, settings: Settings) -> LocatedInstance:
     arn = configured or str(listed["InstanceArn"] if listed else "")
     try:
         described = clients.call("sso-admin", "describe_instance", region, InstanceArn=arn)
-    except (AwsCallError, AwsCallUnavailable) as error:
+    except (AwsCallError, AwsUnavailableError) as error:
         if error.code == NOT_FOUND:
             raise AwsPreconditionError(
                 f"IAM Identity Center instance {arn} is not visible from account "
                 f"{clients.account_id} in {region}.",
                 hint="Check identity_center.instance_arn and identity_center.region.",
             ) from error
-        return _without_describe(clients, settings, region, arn, listed, error.failure)
+        return _without_describe(clients, settings, (region, arn), listed, error.failure)
     return LocatedInstance(_instance(described, region, settings))
 
 
 def _without_describe(
     clients: AwsClients,
     settings: Settings,
-    region: str,
-    arn: str,
+    where: tuple[str, str],
     listed: dict[str, Any] | None,
     failure: CallFailure,
 ) -> LocatedInstance:
-    """The instance from ListInstances (tried when not yet) or the configuration."""
+    """The instance (region, ARN) from ListInstances (tried when not yet) or the configuration."""
+    region, arn = where
     list_failure = None
     if listed is None:
         try:
             listed = next((i for i in _list(clients, region) if i.get("InstanceArn") == arn), None)
-        except (AwsCallError, AwsCallUnavailable) as error:
+        except (AwsCallError, AwsUnavailableError) as error:
             list_failure = error.failure
     source = "ListInstances" if listed else "identity_center.instance_arn and region"
     fallback = {"InstanceArn": arn, "IdentityStoreId": settings.identity_center.identity_store_id}

@@ -71,12 +71,13 @@ class InternalApi:
         """The caller's Kiro profiles in a region."""
         return list(self._post("codewhisperer", "ListProfiles", region, {}).get("profiles", []))
 
-    def create_profile(self, region: str, name: str, instance_arn: str) -> str:
-        """Create the account's profile in a region; return its ARN."""
-        body = {
-            "profileName": name,
-            "identitySource": {"ssoIdentitySource": {"instanceArn": instance_arn}},
-        }
+    def create_profile(self, region: str, name: str, instance_arn: str, sso_region: str) -> str:
+        """Create the account's profile in a region; return its ARN.
+
+        Public clients send the IDC region as `ssoRegion` beside the instance ARN (FACTS §5).
+        """
+        source = {"instanceArn": instance_arn, "ssoRegion": sso_region}
+        body = {"profileName": name, "identitySource": {"ssoIdentitySource": source}}
         return str(self._post("codewhisperer", "CreateProfile", region, body)["profileArn"])
 
     def create_assignment(
@@ -112,16 +113,22 @@ class InternalApi:
         body = {"principalId": principal_id, "principalType": principal_type}
         self._post("q", "DeleteAssignment", region, body)
 
-    def list_user_subscriptions(self, instance_arn: str, region: str) -> list[dict[str, Any]]:
-        """Every subscribed user of the instance in a Kiro region, all pages."""
+    def list_user_subscriptions(
+        self, instance_arn: str, idc_region: str, subscription_region: str
+    ) -> list[dict[str, Any]]:
+        """Every subscribed user of the instance for a Kiro region, all pages.
+
+        Called in the IDC region, where subscriptions are stored, with the Kiro profile region as
+        `subscriptionRegion` — as public clients do (FACTS §5).
+        """
         body: dict[str, Any] = {
             "instanceArn": instance_arn,
-            "subscriptionRegion": region,
+            "subscriptionRegion": subscription_region,
             "maxResults": PAGE_SIZE,
         }
         rows: list[dict[str, Any]] = []
         while True:
-            page = self._post("user-subscriptions", "ListUserSubscriptions", region, body)
+            page = self._post("user-subscriptions", "ListUserSubscriptions", idc_region, body)
             rows.extend(page.get("subscriptions", []))
             token = page.get("nextToken")
             if not token:

@@ -99,7 +99,9 @@ def _names(principal: Any, service: str) -> bool:
 
 def _is_everyone(principal: Any) -> bool:
     """`"*"` and `{"AWS": "*"}` both mean every principal."""
-    return principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))
+    return principal == "*" or (
+        isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
+    )
 
 
 def _matches_element(

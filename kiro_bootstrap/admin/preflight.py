@@ -16,7 +16,7 @@ from kiro_bootstrap.admin.directory import ResolvedAssignment
 from kiro_bootstrap.admin.encryption import KeyPolicyState
 from kiro_bootstrap.admin.identity_center import IdcInstance
 from kiro_bootstrap.admin.roles import ServiceLinkedRole
-from kiro_bootstrap.aws.errors import AwsCallError, AwsCallUnavailable, CallFailure
+from kiro_bootstrap.aws.errors import AwsCallError, AwsUnavailableError, CallFailure
 from kiro_bootstrap.checks import Check, any_failed
 from kiro_bootstrap.errors import AwsPreconditionError, ExitStatus
 
@@ -41,7 +41,7 @@ class Preflight:
     missing_roles: list[ServiceLinkedRole] = field(default_factory=list)
     key: KeyPolicyState | None = None
     failures: list[CallFailure] = field(default_factory=list)
-    refusals: list[AwsPreconditionError] = field(default_factory=list)
+    refusals: dict[str, AwsPreconditionError] = field(default_factory=dict)  # by check id
 
     @property
     def failed(self) -> bool:
@@ -66,7 +66,11 @@ class Preflight:
 
     def blocking(self) -> list[Check]:
         """Failed checks that setup cannot fix."""
-        return [c for c in self.checks if c.status == "fail" and c.id not in FIXABLE]
+        return [
+            c
+            for c in self.checks
+            if c.status == "fail" and (c.id not in FIXABLE or c.id in self.refusals)
+        ]
 
     def status_of(self, check_id: str) -> str | None:
         """The status of one check, None when it was not recorded."""
@@ -80,20 +84,22 @@ class Preflight:
         """Run one step of a check; a failed AWS call or a refusal becomes the check's result."""
         try:
             return step()
-        except (AwsCallError, AwsCallUnavailable) as error:
+        except (AwsCallError, AwsUnavailableError) as error:
             self.record(check_id, error)
         except AwsPreconditionError as error:
             if error.code == "aws-credentials-rejected":
                 raise
-            self.refusals.append(error)
+            self.refusals[check_id] = error
             self.add(check_id, "fail", error.message, error.hint or "")
         return None
 
-    def record(self, check_id: str, error: AwsCallError | AwsCallUnavailable) -> None:
+    def record(self, check_id: str, error: AwsCallError | AwsUnavailableError) -> None:
         """The check could not be made: which API, which IAM action, why."""
         failure = error.failure
         self.failures.append(failure)
-        summary = f"{failure.where or failure.api} failed: {failure.reason} (IAM action {failure.action})"
+        summary = (
+            f"{failure.where or failure.api} failed: {failure.reason} (IAM action {failure.action})"
+        )
         self.add(check_id, "error", summary, error.hint or "")
 
     def point_fixes_at_setup(self) -> None:

@@ -12,7 +12,7 @@ from kiro_bootstrap.admin.identity_center import (
 )
 from kiro_bootstrap.admin.preflight import SETUP_PLACEHOLDER, Preflight
 from kiro_bootstrap.admin.roles import SERVICE_LINKED_ROLES, find_missing_roles
-from kiro_bootstrap.aws.errors import AwsCallError, AwsCallUnavailable
+from kiro_bootstrap.aws.errors import AwsCallError, AwsUnavailableError
 from kiro_bootstrap.aws.session import AwsClients
 from kiro_bootstrap.settings.model import Settings
 from kiro_bootstrap.settings.regions import IDC_SUPPORTED_REGIONS, KIRO_CONSOLE_REGIONS
@@ -55,8 +55,12 @@ def run_preflight(
     if missing:
         found.missing_roles = missing
         names = ", ".join(role.name for role in missing)
-        found.add("service-linked-roles", "fail", f"missing in account {found.caller_account}: "
-                  f"{names}", f"{SETUP_PLACEHOLDER} creates them (iam:CreateServiceLinkedRole).")  # fmt: skip
+        found.add(
+            "service-linked-roles",
+            "fail",
+            f"missing in account {found.caller_account}: {names}",
+            f"{SETUP_PLACEHOLDER} creates them (iam:CreateServiceLinkedRole).",
+        )
     elif missing is not None:
         names = " and ".join(role.name for role in SERVICE_LINKED_ROLES)
         found.add("service-linked-roles", "pass", f"{names} exist")
@@ -68,7 +72,7 @@ def _check_management_account(clients: AwsClients, found: Preflight, allow: bool
     """The guard against billing Kiro to the management account."""
     try:
         answer = clients.call("organizations", "describe_organization")
-    except (AwsCallError, AwsCallUnavailable) as error:
+    except (AwsCallError, AwsUnavailableError) as error:
         if error.code == NOT_IN_ORGANIZATION:
             found.add("management-account", "warn", "this account is not in an AWS Organization")
         else:
@@ -124,11 +128,15 @@ def _check_instance(
     if located.describe_failure is not None:
         failure = located.describe_failure
         found.failures += [failure] + ([located.list_failure] if located.list_failure else [])
-        found.add("idc-encryption", "error", f"{failure.where or failure.api} failed: {failure.reason} (IAM "
-                  f"action {failure.action}): whether a customer managed key encrypts IDC is "
-                  "unknown", f"{'Allow ' + failure.action if failure.denied else 'Retry later'}"
-                  ", or check IAM Identity Center → Settings → Encryption in the management "
-                  "account.")  # fmt: skip
+        first = f"Allow {failure.action}" if failure.denied else "Retry later"
+        found.add(
+            "idc-encryption",
+            "error",
+            f"{failure.where or failure.api} failed: {failure.reason} (IAM action "
+            f"{failure.action}): whether a customer managed key encrypts IDC is unknown",
+            f"{first}, or check IAM Identity Center → Settings → Encryption in the management "
+            "account.",
+        )
         return
     found.key = found.attempt(
         "idc-encryption",
@@ -158,8 +166,12 @@ def _check_store(
 ) -> None:
     """The identity store answers, and every [[assignments]] name resolves."""
     if not instance.identity_store_id:
-        found.add("identity-store", "warn", "not checked: the identity store id is unknown",
-                  "Set identity_center.identity_store_id (IAM Identity Center → Settings).")  # fmt: skip
+        found.add(
+            "identity-store",
+            "warn",
+            "not checked: the identity store id is unknown",
+            "Set identity_center.identity_store_id (IAM Identity Center → Settings).",
+        )
         found.add("assignments", "warn", "not checked: the identity store is not known")
         return
     answered = found.attempt("identity-store", lambda: clients.call(

@@ -102,7 +102,7 @@ class AwsCallError(AwsPreconditionError):
         self.failure = failure
 
 
-class AwsCallUnavailable(UnavailableError):
+class AwsUnavailableError(UnavailableError):
     """An AWS call that kept failing on AWS's side (exit 4), naming what failed."""
 
     def __init__(self, message: str, failure: CallFailure, **kwargs: str | None) -> None:
@@ -113,7 +113,7 @@ class AwsCallUnavailable(UnavailableError):
 
 def failure_of(error: BaseException) -> CallFailure | None:
     """The CallFailure of a translated AWS error; None for anything else."""
-    return error.failure if isinstance(error, AwsCallError | AwsCallUnavailable) else None
+    return error.failure if isinstance(error, AwsCallError | AwsUnavailableError) else None
 
 
 def error_code(error: BaseException) -> str:
@@ -138,13 +138,13 @@ def _translate_transport(error: Exception, call: AwsCall) -> Exception | None:
     from botocore import exceptions as bx
 
     if isinstance(error, bx.ReadTimeoutError | bx.ConnectTimeoutError):
-        return AwsCallUnavailable(
+        return AwsUnavailableError(
             f"AWS did not answer {call.describe()} in time.",
             call.failure("timed out"),
             hint="Retry later; check the network, proxy and network.read_timeout.",
         )
     if isinstance(error, bx.EndpointConnectionError | bx.ConnectionError):
-        return AwsCallUnavailable(
+        return AwsUnavailableError(
             f"Could not connect to AWS for {call.describe()}: {error}.",
             call.failure("could not connect"),
             hint="Retry later; check the network, proxy and AWS_ENDPOINT_URL.",
@@ -193,7 +193,7 @@ def _translate_client_error(error: Exception, call: AwsCall) -> Exception:
     if code in REJECTED_CREDENTIAL_CODES:
         return rejected_credentials(call.describe(), code)
     if code in THROTTLING_CODES or status >= SERVER_ERROR_STATUS:
-        return AwsCallUnavailable(
+        return AwsUnavailableError(
             f"AWS kept refusing {call.describe()} ({code or status}) after retries.",
             call.failure(_unavailable_reason(code, status)),
             hint="Retry later.",

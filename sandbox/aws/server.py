@@ -28,7 +28,13 @@ from sandbox.aws.scenario import (
     AccountName,
     Scenario,
 )
-from sandbox.aws.seed import create_idc_key, create_organization, create_roles, install_test_users
+from sandbox.aws.seed import (
+    create_idc_key,
+    create_organization,
+    create_roles,
+    install_test_users,
+    teach_service_role_names,
+)
 from sandbox.aws.seed_directory import Directory, align_moto_instances, find_store, seed_directory
 from sandbox.aws.sso_fake import OPERATIONS, IdcInstance, SsoAdminFake, plan_instances
 from sandbox.aws.wire import WireRequest, WireResponse
@@ -115,6 +121,7 @@ class LocalAws:
             pass
         self._kiro.state.clear()
         install_test_users()
+        teach_service_role_names()
         create_organization()
         self._instances = plan_instances(self.scenario)
         align_moto_instances(self.scenario, self._instances)

@@ -157,7 +157,9 @@ def test_an_unavailable_api_alone_is_exit_4_with_the_table(use) -> None:
     assert result.json["failed_calls"][0]["reason"].startswith("not implemented by the endpoint")
 
 
-def test_configured_instance_and_store_are_used_when_discovery_is_denied(use, aws, tmp_path) -> None:
+def test_configured_instance_and_store_are_used_when_discovery_is_denied(
+    use, aws, tmp_path
+) -> None:
     run = use(deny=frozenset({"sso-admin:DescribeInstance", "sso-admin:ListInstances"}))
     extra = (f'\n[identity_center]\ninstance_arn = "{aws.instance_arn}"\n'
              f'identity_store_id = "{aws.identity_store_id}"\n')  # fmt: skip

@@ -84,10 +84,15 @@ def verdict(found: Preflight, clients: AwsClients) -> Result:
                    "preflight` prints the whole policy), then run again.", "dim")  # fmt: skip
     if status != ExitStatus.OK:
         failing = [c.id for c in found.checks if c.status in ("fail", "error")]
-        result.data["error"] = {
-            "code": "aws-access-denied" if denied else VERDICTS[status],
-            "message": f"Preflight: {', '.join(failing)} did not pass.",
-            "hint": f"Grant {', '.join(denied)}." if denied else "See checks.",
-        }
+        refusal = next(iter(found.refusals.values()), None)
+        if refusal is not None:
+            error = {"code": refusal.code, "message": refusal.message, "hint": refusal.hint}
+        else:
+            error = {
+                "code": "aws-access-denied" if denied else VERDICTS[status],
+                "message": f"Preflight: {', '.join(failing)} did not pass.",
+                "hint": f"Grant {', '.join(denied)}." if denied else "See checks.",
+            }
+        result.data["error"] = error
     result.data["aws_calls"] = aws_call_count(clients)
     return result

@@ -10,7 +10,6 @@ from kiro_bootstrap.commands.admin_actions.shared import (
     open_aws,
 )
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.errors import ExitStatus
 from kiro_bootstrap.output import Result, Tone
 
 
