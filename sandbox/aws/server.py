@@ -157,6 +157,11 @@ class LocalAws:
         """Requests seen per (service, operation) since the last reset."""
         return self._require_front().calls
 
+    @property
+    def actions(self) -> Counter[tuple[str, str]]:
+        """IAM actions requested per (caller ARN, action) since the last reset."""
+        return self._require_front().actions
+
     def reset_calls(self) -> None:
         """Zero the call counts."""
         self._require_front().reset_calls()

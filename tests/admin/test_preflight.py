@@ -161,12 +161,9 @@ def test_configured_instance_and_store_are_used_when_discovery_is_denied(
     use, aws, tmp_path
 ) -> None:
     run = use(deny=frozenset({"sso-admin:DescribeInstance", "sso-admin:ListInstances"}))
-    extra = (f'\n[identity_center]\ninstance_arn = "{aws.instance_arn}"\n'
-             f'identity_store_id = "{aws.identity_store_id}"\n')  # fmt: skip
-    config = tmp_path / "org.toml"
-    config.write_text(
-        write_config(tmp_path).read_text().replace("[identity_center]\n", extra.lstrip(), 1)
-    )
+    config = write_config(tmp_path, identity_center=(
+        f'instance_arn = "{aws.instance_arn}"\nidentity_store_id = "{aws.identity_store_id}"\n'
+    ))  # fmt: skip
     result = run("preflight", "--json", config=config)
     checks = checks_of(result)
     assert checks["idc-instance"]["status"] == "warn"
