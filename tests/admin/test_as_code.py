@@ -45,8 +45,8 @@ def test_the_cloudformation_export_passes_cfn_lint_and_keeps_the_bucket_private(
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    sids = {s["Sid"] for s in
-            resources["RosterBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]}  # fmt: skip
+    policy = resources["RosterBucketPolicy"]["Properties"]["PolicyDocument"]
+    sids = {statement["Sid"] for statement in policy["Statement"]}
     assert sids == {
         "PublisherWritesTheRoster", "CloudFrontReadsTheRoster", "DenyInsecureTransport"
     }  # fmt: skip
