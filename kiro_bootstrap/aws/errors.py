@@ -111,11 +111,6 @@ class AwsUnavailableError(UnavailableError):
         self.failure = failure
 
 
-def failure_of(error: BaseException) -> CallFailure | None:
-    """The CallFailure of a translated AWS error; None for anything else."""
-    return error.failure if isinstance(error, AwsCallError | AwsUnavailableError) else None
-
-
 def error_code(error: BaseException) -> str:
     """The AWS error code of a ClientError, or '' for anything else."""
     response = getattr(error, "response", None)

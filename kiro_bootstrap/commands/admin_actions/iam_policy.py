@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from kiro_bootstrap.admin.iam_policy import COMMANDS
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import UsageError
 from kiro_bootstrap.output import Result
-
-COMMANDS = ("preflight", "setup", "publish")
 
 
 def register(
