@@ -123,7 +123,7 @@ def test_apply_rechecks_and_prints_the_after_state(use) -> None:
     lines = applied.stdout.splitlines()
     roles = next(line for line in lines if "service-linked-roles" in line)
     assert roles.startswith("ok")  # the table is the state after applying
-    assert "Applied 2 change(s); the AWS side now:" in applied.stdout
+    assert "Applied 2 change(s); the checks above were run again after." in applied.stdout
     assert "--apply` creates them" not in applied.stdout
 
 

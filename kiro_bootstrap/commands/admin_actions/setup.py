@@ -59,7 +59,8 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
             lines += [(f"    {line}", "dim") for line in change.diff]
     if changes and args.apply:
         apply_changes(clients, found, changes)
-        lines.append((f"Applied {len(changes)} change(s); the AWS side now:", "ok"))
+        applied = f"Applied {len(changes)} change(s); the checks above were run again after."
+        lines.append((applied, "ok"))
         found = run_preflight(clients, ctx.settings, allow_management_account=allow)
     result = verdict(found, clients) if args.apply else Result(checks=found.checks)
     result.lines[:0] = [(tone, text) for text, tone in lines]
