@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 # "deferred": the step needs another OS (a macOS build checked on Linux); see verify/.
-Status = Literal["pass", "warn", "fail", "deferred"]
+# "error": the check could not be made (an API call failed); admin preflight says which and why.
+Status = Literal["pass", "warn", "fail", "deferred", "error"]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ _CHECK_MARKS: dict[str, tuple[str, Tone]] = {
     "warn": ("warn", "warn"),
     "fail": ("FAIL", "fail"),
     "deferred": ("skip", "dim"),
+    "error": ("ERR ", "fail"),
 }
 
 

@@ -48,7 +48,7 @@ def resolve_assignments(
         return []
     wanted_groups = {a.group for a in assignments if a.group is not None}
     group_ids = _group_ids(clients, instance, wanted_groups) if wanted_groups else {}
-    users = {user.user_id: user for user in _list_users(clients, instance)}
+    users = {user.user_id: user for user in list_users(clients, instance)}
     by_name = _index_users(users.values())
     missing = sorted(f"group {name!r}" for name in wanted_groups - group_ids.keys())
     missing += sorted(
@@ -105,8 +105,8 @@ def _group_ids(clients: AwsClients, instance: IdcInstance, wanted: set[str]) -> 
     return found
 
 
-def _list_users(clients: AwsClients, instance: IdcInstance) -> Iterator[DirectoryUser]:
-    """Every user of the store, from one paginated list_users."""
+def list_users(clients: AwsClients, instance: IdcInstance) -> Iterator[DirectoryUser]:
+    """Every user of the store, from one paginated list_users (a few calls for 10,000 users)."""
     for page in _pages(clients, instance, "list_users"):
         for user in page.get("Users", []):
             emails = tuple(

@@ -10,6 +10,7 @@ from kiro_bootstrap.admin.identity_center import CUSTOMER_MANAGED_KEY, IdcInstan
 from kiro_bootstrap.admin.kms_policy import (
     POLICY_NAME,
     PolicyPatch,
+    has_baseline,
     kiro_statement,
     patch_policy,
 )
@@ -29,6 +30,7 @@ class KeyPolicyState:
     statement: dict[str, Any]
     readable: bool  # False without aws.management_role_arn: KMS policies are not cross-account
     patch: PolicyPatch | None  # None when already granted (or not readable)
+    baseline: bool = False  # AWS's AllowManagedApps statement is in the policy (FACTS §5)
 
     @property
     def granted(self) -> bool:
@@ -54,8 +56,10 @@ def inspect_key(
     if role_arn is None:
         return KeyPolicyState(key_arn, account, region, None, statement, False, None)
     text = read_policy(clients.assume_role(role_arn), key_arn, region)
-    patch = patch_policy(text, statement, key_arn)
-    return KeyPolicyState(key_arn, account, region, role_arn, statement, True, patch)
+    patch = patch_policy(text, statement, key_arn, source_account)
+    return KeyPolicyState(
+        key_arn, account, region, role_arn, statement, True, patch, has_baseline(text)
+    )
 
 
 def read_policy(key_clients: AwsClients, key_arn: str, region: str) -> str:

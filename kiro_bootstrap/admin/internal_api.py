@@ -10,13 +10,19 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kiro_bootstrap.aws.errors import (
+    ACCESS_DENIED,
     ACCESS_DENIED_CODES,
     REJECTED_CREDENTIAL_CODES,
+    THROTTLED,
     THROTTLING_CODES,
+    AwsCallError,
+    AwsUnavailableError,
+    CallFailure,
     rejected_credentials,
 )
 from kiro_bootstrap.aws.session import AwsClients
@@ -48,7 +54,7 @@ SERVER_ERROR_STATUS = 500
 _log = logging.getLogger(__name__)
 
 
-class InternalApiError(AwsPreconditionError):
+class InternalApiError(AwsCallError):
     """The endpoint refused a request for a reason other than permissions or throttling."""
 
 
@@ -71,12 +77,13 @@ class InternalApi:
         """The caller's Kiro profiles in a region."""
         return list(self._post("codewhisperer", "ListProfiles", region, {}).get("profiles", []))
 
-    def create_profile(self, region: str, name: str, instance_arn: str) -> str:
-        """Create the account's profile in a region; return its ARN."""
-        body = {
-            "profileName": name,
-            "identitySource": {"ssoIdentitySource": {"instanceArn": instance_arn}},
-        }
+    def create_profile(self, region: str, name: str, instance_arn: str, sso_region: str) -> str:
+        """Create the account's profile in a region; return its ARN.
+
+        Public clients send the IDC region as `ssoRegion` beside the instance ARN (FACTS §5).
+        """
+        source = {"instanceArn": instance_arn, "ssoRegion": sso_region}
+        body = {"profileName": name, "identitySource": {"ssoIdentitySource": source}}
         return str(self._post("codewhisperer", "CreateProfile", region, body)["profileArn"])
 
     def create_assignment(
@@ -112,16 +119,22 @@ class InternalApi:
         body = {"principalId": principal_id, "principalType": principal_type}
         self._post("q", "DeleteAssignment", region, body)
 
-    def list_user_subscriptions(self, instance_arn: str, region: str) -> list[dict[str, Any]]:
-        """Every subscribed user of the instance in a Kiro region, all pages."""
+    def list_user_subscriptions(
+        self, instance_arn: str, idc_region: str, subscription_region: str
+    ) -> list[dict[str, Any]]:
+        """Every subscribed user of the instance for a Kiro region, all pages.
+
+        Called in the IDC region, where subscriptions are stored, with the Kiro profile region as
+        `subscriptionRegion` — as public clients do (FACTS §5).
+        """
         body: dict[str, Any] = {
             "instanceArn": instance_arn,
-            "subscriptionRegion": region,
+            "subscriptionRegion": subscription_region,
             "maxResults": PAGE_SIZE,
         }
         rows: list[dict[str, Any]] = []
         while True:
-            page = self._post("user-subscriptions", "ListUserSubscriptions", region, body)
+            page = self._post("user-subscriptions", "ListUserSubscriptions", idc_region, body)
             rows.extend(page.get("subscriptions", []))
             token = page.get("nextToken")
             if not token:
@@ -147,18 +160,28 @@ class InternalApi:
                 self._sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
                 continue
             where = f"{target} in account {self._clients.account_id} (region {region})"
+            action = f"{signing_name}:{operation}"
+            failure = CallFailure(f"{signing_name} {operation}", action, "", where)
             if retryable:
-                raise UnavailableError(f"{UNSUPPORTED} {where} kept failing ({code or status}).")
+                reason = THROTTLED if code in THROTTLING_CODES else f"server error {code or status}"
+                raise AwsUnavailableError(
+                    f"{UNSUPPORTED} {where} kept failing ({code or status}).",
+                    replace(failure, reason=reason),
+                )
             if code in REJECTED_CREDENTIAL_CODES:
                 raise rejected_credentials(where, code)
             if code in ACCESS_DENIED_CODES:
-                raise AwsPreconditionError(
-                    f"AWS denied {where}: the caller lacks the IAM action "
-                    f"{signing_name}:{operation}.",
-                    hint=f"Grant {signing_name}:{operation} to the identity you run as.",
+                raise AwsCallError(
+                    f"AWS denied {where}: the caller lacks the IAM action {action}.",
+                    replace(failure, reason=ACCESS_DENIED),
+                    hint=f"Grant {action} to the identity you run as.",
                     code="aws-access-denied",
                 )
-            raise InternalApiError(f"{UNSUPPORTED} {where} failed: {code}: {message}", code=code)
+            raise InternalApiError(
+                f"{UNSUPPORTED} {where} failed: {code}: {message}",
+                replace(failure, reason=f"{code}: {message}"[:200]),
+                code=code,
+            )
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def _send(

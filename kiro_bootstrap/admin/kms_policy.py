@@ -10,9 +10,9 @@ import copy
 import difflib
 import json
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
+from kiro_bootstrap.admin.kms_grants import granted, is_baseline, service_request
 from kiro_bootstrap.errors import AwsPreconditionError
 
 # KMS refuses key policies over 32 KiB.
@@ -76,27 +76,39 @@ def parse_policy(text: str, key_arn: str) -> dict[str, Any]:
     return dict(policy)
 
 
-def grants(policy: dict[str, Any], statement: dict[str, Any]) -> bool:
-    """True when some Allow statement gives the statement's principals all its actions (any Sid)."""
-    wanted_principals = _principals(statement.get("Principal"))
-    wanted_actions = _as_list(statement.get("Action"))
-    for existing in _statements(policy):
-        if existing.get("Effect") != "Allow" or "NotAction" in existing:
-            continue
-        if "NotPrincipal" in existing or not wanted_principals <= _principals(
-            existing.get("Principal")
-        ):
-            continue
-        patterns = [pattern.lower() for pattern in _as_list(existing.get("Action"))]
-        if all(any(fnmatchcase(a.lower(), p) for p in patterns) for a in wanted_actions):
-            return True
-    return False
+def grants(
+    policy: dict[str, Any], statement: dict[str, Any], key_arn: str, source_account: str | None
+) -> bool:
+    """True when the policy gives every service principal of `statement` all its actions.
+
+    Evaluated as IAM would for that principal's request (see kms_grants), whatever the Sid.
+    """
+    principal = statement.get("Principal")
+    wanted = principal.get("Service") if isinstance(principal, dict) else None
+    services = [str(service) for service in _as_list(wanted)]
+    actions = [str(action) for action in _as_list(statement.get("Action"))]
+    statements = _statements(policy)
+    return bool(services) and all(
+        granted(statements, service_request(service, actions, key_arn, source_account))
+        for service in services
+    )
 
 
-def patch_policy(text: str, statement: dict[str, Any], key_arn: str) -> PolicyPatch | None:
+def has_baseline(text: str) -> bool:
+    """True when AWS's IDC baseline `AllowManagedApps` statement is in the policy text."""
+    try:
+        policy = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(policy, dict) and any(is_baseline(s) for s in _statements(policy))
+
+
+def patch_policy(
+    text: str, statement: dict[str, Any], key_arn: str, source_account: str | None
+) -> PolicyPatch | None:
     """The patch adding `statement`, or None when the policy already grants it."""
     policy = parse_policy(text, key_arn)
-    if grants(policy, statement):
+    if grants(policy, statement, key_arn, source_account):
         return None
     before = [_exact(s) for s in _statements(policy)]
     patched = copy.deepcopy(policy)
@@ -121,15 +133,6 @@ def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
     """The Statement element as a list (IAM allows a single object too)."""
     statements = policy.get("Statement", [])
     return [s for s in _as_list(statements) if isinstance(s, dict)]
-
-
-def _principals(principal: Any) -> set[str]:
-    """Principals as `Type:value` strings; `"*"` stays `*`."""
-    if isinstance(principal, str):
-        return {principal}
-    if not isinstance(principal, dict):
-        return set()
-    return {f"{kind}:{value}" for kind, values in principal.items() for value in _as_list(values)}
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiro_bootstrap.aws.errors import AwsCallError
 from kiro_bootstrap.aws.session import AwsClients
+
+NO_SUCH_ENTITY = "NoSuchEntity"
 
 
 @dataclass(frozen=True)
@@ -14,11 +17,6 @@ class ServiceLinkedRole:
     name: str
     service: str
 
-    @property
-    def path_prefix(self) -> str:
-        """Where IAM keeps it: found by path, since the role name is the service's to choose."""
-        return f"/aws-service-role/{self.service}/"
-
 
 SERVICE_LINKED_ROLES = (
     ServiceLinkedRole("AWSServiceRoleForAmazonQDeveloper", "q.amazonaws.com"),
@@ -27,11 +25,17 @@ SERVICE_LINKED_ROLES = (
 
 
 def find_missing_roles(clients: AwsClients) -> list[ServiceLinkedRole]:
-    """The service-linked roles that do not exist yet in the caller's account."""
+    """The service-linked roles that do not exist yet in the caller's account (by exact name).
+
+    Not by path: another role under `/aws-service-role/<service>/` is not the one Kiro uses.
+    """
     missing = []
     for role in SERVICE_LINKED_ROLES:
-        pages = clients.pages("iam", "list_roles", PathPrefix=role.path_prefix)
-        if not any(page.get("Roles") for page in pages):
+        try:
+            clients.call("iam", "get_role", RoleName=role.name)
+        except AwsCallError as error:
+            if error.code != NO_SUCH_ENTITY:
+                raise
             missing.append(role)
     return missing
 

@@ -50,3 +50,40 @@ def apply_changes(clients: AwsClients, found: Preflight, changes: list[Change]) 
             create_role(clients, role)
     if found.key is not None and "kms-key-policy" in wanted:
         apply_patch(clients, found.key)
+
+
+@dataclass(frozen=True)
+class PendingStep:
+    """A step setup cannot do itself, and who can."""
+
+    id: str
+    who: str
+    what: str
+    detail: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The shape `admin setup --json` shows under `pending`."""
+        return {"id": self.id, "who": self.who, "what": self.what, "detail": list(self.detail)}
+
+
+def pending_steps(found: Preflight, *, planned: bool) -> list[PendingStep]:
+    """What stays open: a key nobody here can patch, checks that could not be made, and (after
+    --apply) fixable checks that still fail."""
+    steps = []
+    key = found.key
+    if key is not None and not key.readable:
+        steps.append(
+            PendingStep(
+                "kms-key-policy",
+                f"an administrator of account {key.key_account}",
+                f"add Kiro's statement to the policy of {key.key_arn} (KMS console, "
+                f"{key.key_region}); without aws.management_role_arn this tool cannot read or "
+                "change a key in another account",
+                tuple(key.statement_text().splitlines()),
+            )
+        )
+    for check in found.checks:
+        if check.status == "error" or (not planned and check.status == "fail"):
+            steps.append(PendingStep(check.id, "you", f"{check.id}: {check.summary}",
+                                     (f"→ {check.remedy}",) if check.remedy else ()))  # fmt: skip
+    return steps

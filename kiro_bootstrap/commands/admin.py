@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import argparse
 
-from kiro_bootstrap.commands.admin_actions import preflight, roster, setup, subscribe, subscriptions
+from kiro_bootstrap.commands.admin_actions import (
+    export,
+    iam_policy,
+    preflight,
+    roster,
+    setup,
+    subscribe,
+    subscriptions,
+)
 
 # Order is the order `admin --help` lists them in.
-ADMIN_ACTIONS = (preflight, setup, subscribe, subscriptions, roster)
+ADMIN_ACTIONS = (preflight, setup, subscribe, subscriptions, roster, export, iam_policy)
 
 
 def register(

@@ -118,6 +118,9 @@ class IdentityCenter(Section):
     start_url: HttpsUrl | None = None
     region: Region | None = None
     instance_arn: str | None = None
+    identity_store_id: str | None = Field(
+        default=None, pattern=r"^(d-[0-9a-f]{10}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$"
+    )
     restrict_signin: bool = False
     signin_help_url: HttpsUrl | None = None
     sso_session_name: str = Field(default="kiro", pattern=r"^[A-Za-z0-9_.-]+$")

@@ -11,7 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sandbox.aws.faults import FaultInjector
 from sandbox.aws.principals import find_principal
-from sandbox.aws.wire import WireRequest, WireResponse, identify_operation, json_error
+from sandbox.aws.wire import (
+    WireRequest,
+    WireResponse,
+    iam_action,
+    identify_operation,
+    json_error,
+)
 
 # Headers that describe one hop, not the message: never copied across the front.
 HOP_HEADERS = frozenset(
@@ -32,6 +38,7 @@ class Front:
         self.stopping = threading.Event()
         self.faults: FaultInjector | None = None
         self._calls: Counter[tuple[str, str]] = Counter()
+        self._actions: Counter[tuple[str, str]] = Counter()
         self._calls_lock = threading.Lock()
         self._server = _FrontServer(("127.0.0.1", 0), _Handler)
         self._server.front = self
@@ -49,10 +56,17 @@ class Front:
         with self._calls_lock:
             return Counter(self._calls)
 
+    @property
+    def actions(self) -> Counter[tuple[str, str]]:
+        """A snapshot of IAM actions requested per (caller ARN, action), denied ones included."""
+        with self._calls_lock:
+            return Counter(self._actions)
+
     def reset_calls(self) -> None:
         """Forget the counts."""
         with self._calls_lock:
             self._calls.clear()
+            self._actions.clear()
 
     def start(self) -> None:
         """Serve in a daemon thread."""
@@ -68,12 +82,13 @@ class Front:
     def dispatch(self, request: WireRequest) -> WireResponse:
         """Count the request, then let a fault, a fake or moto answer it."""
         service, operation = identify_operation(request)
-        if not request.path.startswith("/moto-api"):
-            with self._calls_lock:
-                self._calls[(service, operation)] += 1
         auth = request.authorization
         principal = find_principal(auth.access_key_id) if auth else None
         caller_arn = principal.arn if principal else "anonymous"
+        if not request.path.startswith("/moto-api"):
+            with self._calls_lock:
+                self._calls[(service, operation)] += 1
+                self._actions[(caller_arn, iam_action(service, operation))] += 1
         if self.faults is not None:
             fault = self.faults.apply(request, service, operation, caller_arn)
             if fault is not None:

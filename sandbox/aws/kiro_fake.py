@@ -11,23 +11,32 @@ Response shapes below are OUR GUESS, NOT AWS'S DOCUMENTED SHAPE (none is publish
   "identityDetails": {"ssoIdentityDetails": {"instanceArn", "ssoRegion"}}}]}` (caller's account and
   the signed region only; never paginated).
 - `AWSCodeWhispererService.CreateProfile` `{profileName, identitySource: {ssoIdentitySource:
-  {instanceArn}}, description?, clientToken?, referenceTrackerConfiguration?, kmsKeyArn?, tags?}`
-  -> `{"profileArn": "arn:aws:codewhisperer:<region>:<account>:profile/<12 chars>"}`; a second
+  {instanceArn, ssoRegion}}, description?, clientToken?, referenceTrackerConfiguration?,
+  kmsKeyArn?, tags?}` -> `{"profileArn": "arn:aws:codewhisperer:<region>:<account>:profile/<id>"}`
+  (the id is 12 characters); a second
   profile in the same account and region -> 409 `ConflictException` (same clientToken: the first
-  answer again).
+  answer again). `ssoRegion` is required here because public clients send it (FACTS §5, [3P]);
+  where it sits in the body is our guess (beside `instanceArn`, as ListProfiles shows it back).
 - `AmazonQDeveloperService.CreateAssignment` / `UpdateAssignment` `{principalId, principalType:
   USER|GROUP, subscriptionType}` and `DeleteAssignment` `{principalId, principalType,
   subscriptionType?}` -> `{}`. Create on an existing principal -> 409 `ConflictException` (whatever
   its plan); update/delete of a missing one -> 404 `ResourceNotFoundException`; no profile in that
   account and region -> 404; IDC in an opt-in region -> 400 `ValidationException`.
 - `AWSZornControlPlaneService.ListUserSubscriptions` `{instanceArn, subscriptionRegion,
-  maxResults?, nextToken?}` -> `{"subscriptions": [{"userId", "userName", "displayName",
-  "subscriptionType", "status": "ACTIVE", "subscriptionRegion", "profileArn", "assignedVia":
-  [{"principalId", "principalType"}]}], "nextToken"?}`, sorted by userName, caller's account only.
+  maxResults?, nextToken?}`, signed for the **IDC region** (subscriptions are stored there [vendor:
+  user-subscriptions concepts]; public clients call it there with the Kiro profile region as
+  `subscriptionRegion` [3P], FACTS §5). Signed for another region it answers an empty list (our
+  guess; the old client's mistake then "lists nothing", as reported). Rows carry the field names
+  public clients read [3P]: `Scenario.subscription_shape = "nested"` gives
+  `{"principal": {"user": <id>}, "type": {"amazonQ": <plan>}, "activatedType": {"amazonQ":
+  <plan>}, "status": "ACTIVE"}`, `"flat"` gives `{"principalId", "subscriptionType", "status"}`;
+  one client reads one shape, another the other, so the tool must read both. No user names, and
+  nothing about which assignment granted a subscription. Caller's account only, `nextToken` pages.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -145,11 +154,13 @@ class KiroFake:
         """Create the account's one profile in this region."""
         source = body["identitySource"].get("ssoIdentitySource")
         instance_arn = source.get("instanceArn") if isinstance(source, dict) else None
-        if not isinstance(instance_arn, str):
+        sso_region = source.get("ssoRegion") if isinstance(source, dict) else None
+        if not isinstance(instance_arn, str) or not isinstance(sso_region, str):
             raise KiroError(
                 400,
                 "ValidationException",
-                "identitySource must be {'ssoIdentitySource': {'instanceArn': <ARN>}}.",
+                "identitySource must be {'ssoIdentitySource': {'instanceArn': <ARN>, "
+                "'ssoRegion': <IDC region>}}.",
             )
         if self._lookup_store(instance_arn) is None:
             raise KiroError(404, "ResourceNotFoundException", f"No IDC instance {instance_arn}.")
@@ -211,27 +222,16 @@ class KiroFake:
             raise KiroError(404, "ResourceNotFoundException", f"No IDC instance {instance_arn}.")
         if wanted_region not in self.scenario.kiro_regions:
             raise KiroError(400, "ValidationException", f"No subscriptions in {wanted_region}.")
+        if region != self.scenario.idc_region:
+            return {"subscriptions": []}
         profile = self.state.profiles.get((account_id, wanted_region))
         if profile is None or profile.instance_arn != instance_arn:
             return {"subscriptions": []}
         assignments = self.state.assignments_in(account_id, wanted_region)
         granted = expand_subscriptions(assignments, store, self.scenario.plans)
-        rows = []
-        for user_id, (plan, via) in granted.items():
-            user = store.users.get(user_id)
-            rows.append(
-                {
-                    "userId": user_id,
-                    "userName": user.UserName if user else None,
-                    "displayName": user.DisplayName if user else None,
-                    "subscriptionType": plan,
-                    "status": "ACTIVE",
-                    "subscriptionRegion": wanted_region,
-                    "profileArn": profile.arn,
-                    "assignedVia": via,
-                }
-            )
-        rows.sort(key=lambda row: (row["userName"] or "", row["userId"]))
+        rows = [_subscription_row(self.scenario, user_id, plan) for user_id, (plan, _) in
+                granted.items()]  # fmt: skip
+        rows.sort(key=lambda row: json.dumps(row, sort_keys=True))
         return page_of(rows, body, "subscriptions")
 
     def _assignment_key(
@@ -290,3 +290,15 @@ class KiroFake:
         return Assignment(
             account_id, region, body["principalId"], body["principalType"], body["subscriptionType"]
         )
+
+
+def _subscription_row(scenario: Scenario, user_id: str, plan: str) -> dict[str, Any]:
+    """One ListUserSubscriptions row in the scenario's shape (see the module docstring)."""
+    if scenario.subscription_shape == "flat":
+        return {"principalId": user_id, "subscriptionType": plan, "status": "ACTIVE"}
+    return {
+        "principal": {"user": user_id},
+        "type": {"amazonQ": plan},
+        "activatedType": {"amazonQ": plan},
+        "status": "ACTIVE",
+    }

@@ -110,8 +110,13 @@ class Scenario:
     people: tuple[Person, ...] | None = None
     kiro_regions: tuple[str, ...] = KIRO_REGIONS
     plans: tuple[str, ...] = PLANS
+    # ListUserSubscriptions rows as one public client or the other reads them (see kiro_fake).
+    subscription_shape: Literal["nested", "flat"] = "nested"
     # Faults, keyed "service:Operation" as counted, e.g. "kms:GetKeyPolicy" or "q:CreateAssignment".
     deny: frozenset[str] = frozenset()
+    # Operations our fakes leave to moto, which answers a bare HTTP 500 for what it lacks
+    # (e.g. "sso-admin:DescribeInstance"): a local AWS without that API.
+    unimplemented: frozenset[str] = frozenset()
     throttle: dict[str, int] = field(default_factory=dict)
     stall: dict[str, float] = field(default_factory=dict)
 

@@ -44,6 +44,18 @@ def install_test_users() -> None:
         iam.access_keys[key.access_key_id] = key
 
 
+def teach_service_role_names() -> None:
+    """Make moto's CreateServiceLinkedRole give the real role names (FACTS §3, §4).
+
+    moto derives the name from the service ("AWSServiceRoleForq"); its own name table is the one
+    place to say otherwise, so `admin setup --apply` creates what real IAM would.
+    """
+    from moto.iam.models import SERVICE_NAME_CONVERSION
+
+    for role_name, service in (Q_ROLE, SUBSCRIPTIONS_ROLE):
+        SERVICE_NAME_CONVERSION[service.split(".")[0]] = role_name.removeprefix("AWSServiceRoleFor")
+
+
 def create_organization() -> None:
     """Management account creates the organisation; shared services joins it with its fixed id."""
     from moto.organizations.models import organizations_backends as organizations

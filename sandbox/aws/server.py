@@ -28,7 +28,13 @@ from sandbox.aws.scenario import (
     AccountName,
     Scenario,
 )
-from sandbox.aws.seed import create_idc_key, create_organization, create_roles, install_test_users
+from sandbox.aws.seed import (
+    create_idc_key,
+    create_organization,
+    create_roles,
+    install_test_users,
+    teach_service_role_names,
+)
 from sandbox.aws.seed_directory import Directory, align_moto_instances, find_store, seed_directory
 from sandbox.aws.sso_fake import OPERATIONS, IdcInstance, SsoAdminFake, plan_instances
 from sandbox.aws.wire import WireRequest, WireResponse
@@ -115,6 +121,7 @@ class LocalAws:
             pass
         self._kiro.state.clear()
         install_test_users()
+        teach_service_role_names()
         create_organization()
         self._instances = plan_instances(self.scenario)
         align_moto_instances(self.scenario, self._instances)
@@ -149,6 +156,11 @@ class LocalAws:
     def calls(self) -> Counter[tuple[str, str]]:
         """Requests seen per (service, operation) since the last reset."""
         return self._require_front().calls
+
+    @property
+    def actions(self) -> Counter[tuple[str, str]]:
+        """IAM actions requested per (caller ARN, action) since the last reset."""
+        return self._require_front().actions
 
     def reset_calls(self) -> None:
         """Zero the call counts."""
@@ -246,6 +258,8 @@ class LocalAws:
             return wrong_region or self._identity.handle(request, operation, account_id, region)
         if service != "sso-admin" or operation not in OPERATIONS:
             return None
+        if f"{service}:{operation}" in self.scenario.unimplemented:
+            return None  # moto's own answer: HTTP 500, "has not been implemented"
         return self._sso.handle(request, operation, account_id, region)
 
 

@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 SERVICE_ALIASES = {"sso": "sso-admin"}
 # The IAM action prefix AWS prints in AccessDenied messages, where it differs from the service.
 ACTION_PREFIXES = {"sso-admin": "sso"}
+# Object calls the admin side makes, by HTTP method (bucket-level calls are not made).
+S3_OBJECT_ACTIONS = {"GET": "GetObject", "HEAD": "GetObject", "PUT": "PutObject"}
 QUERY_NAMESPACES = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
@@ -110,6 +112,14 @@ def _query_action(request: WireRequest) -> str | None:
         fields.update(parse_qs(request.body.decode("utf-8", "replace")))
     actions = fields.get("Action")
     return actions[0] if actions else None
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action a call needs; S3's REST calls by method (HEAD needs s3:GetObject too)."""
+    if service == "s3":
+        method = operation.partition(" ")[0]
+        return f"s3:{S3_OBJECT_ACTIONS.get(method, operation)}"
+    return action_name(service, operation)
 
 
 def action_name(service: str, operation: str) -> str:

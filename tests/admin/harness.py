@@ -29,9 +29,10 @@ def write_config(
     role: bool = True,
     assignments: tuple[tuple[str, str, str], ...] = DEFAULT_ASSIGNMENTS,
     extra: str = "",
+    identity_center: str = "",
 ) -> Path:
-    """An organisation config for the admin commands."""
-    lines = [f'[identity_center]\nregion = "{region}"\n']
+    """An organisation config for the admin commands; `identity_center` adds lines to it."""
+    lines = [f'[identity_center]\nregion = "{region}"\n{identity_center}']
     if role:
         lines.append(f'[aws]\nmanagement_role_arn = "{ROLE}"\n')
     lines += [

@@ -115,3 +115,53 @@ def test_blocking_failures_stop_setup_before_planning(use, aws) -> None:
     assert result.code == 10
     assert "Setup stops" in result.stdout
     assert aws.calls[("iam", "CreateServiceLinkedRole")] == 0
+
+
+def test_apply_rechecks_and_prints_the_after_state(use) -> None:
+    applied = use(service_linked_roles=False)("setup", "--apply")
+    assert applied.code == 0
+    lines = applied.stdout.splitlines()
+    roles = next(line for line in lines if "service-linked-roles" in line)
+    assert roles.startswith("ok")  # the table is the state after applying
+    assert "Applied 2 change(s); the checks above were run again after." in applied.stdout
+    assert "--apply` creates them" not in applied.stdout
+
+
+def test_a_key_in_another_account_without_a_role_stays_pending(use, tmp_path) -> None:
+    run = use(key_type="CUSTOMER_MANAGED_KEY")
+    for argv in (("setup",), ("setup", "--apply")):
+        result = run(*argv, "--json", config=write_config(tmp_path, role=False))
+        [pending] = result.json["pending"]
+        assert pending["id"] == "kms-key-policy"
+        assert pending["who"] == f"an administrator of account {MANAGEMENT_ACCOUNT}"
+    text = run("setup", "--apply", config=write_config(tmp_path, role=False)).stdout
+    assert "Nothing to change" not in text
+    assert f"Pending (an administrator of account {MANAGEMENT_ACCOUNT})" in text
+
+
+def test_a_key_holding_only_the_idc_baseline_gets_kiros_statement_proposed(use, aws) -> None:
+    run = use(key_type="CUSTOMER_MANAGED_KEY")
+    baseline = {
+        "Sid": "AllowManagedApps", "Effect": "Allow", "Principal": "*",
+        "Action": ["kms:Decrypt"], "Resource": "*",
+        "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"},
+                      "StringEquals": {"aws:SourceOrgID": "o-abc123"},
+                      "StringLike": {"kms:ViaService": ["sso.*.amazonaws.com",
+                                                        "identitystore.*.amazonaws.com"]}},
+    }  # fmt: skip
+    only = json.dumps({"Version": "2012-10-17", "Statement": [baseline]})
+    kms = aws.assumed_session(aws.management_role_arn).client("kms", region_name=IDC)
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=only)
+    aws.reset_calls()
+    check = next(
+        c for c in run("preflight", "--json").json["checks"] if c["id"] == "idc-encryption"
+    )
+    assert check["status"] == "fail"
+    assert (
+        "AllowManagedApps) is present: whether it covers Kiro is not documented" in check["summary"]
+    )
+    plan = run("setup", "--json")
+    [change] = plan.json["changes"]
+    assert change["id"] == "kms-key-policy"
+    assert key_policy(aws) == only  # proposed, never applied without --apply
+    assert aws.calls[("kms", "PutKeyPolicy")] == 0

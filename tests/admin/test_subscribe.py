@@ -82,3 +82,16 @@ def test_help_labels_the_flag_unsupported(cli) -> None:
 
 def test_prune_without_the_flag_is_a_usage_error(use) -> None:
     assert use()("subscribe", "--prune").code == 2
+
+
+def test_live_subscriptions_are_read_in_the_idc_region_in_either_public_shape(use, aws) -> None:
+    # The seed's own setup: IDC in ap-southeast-2, the Kiro profile in us-east-1.
+    for shape in ("nested", "flat"):
+        run = use(subscription_shape=shape)
+        assert run("subscribe", FLAG).code == 0  # CreateProfile carried ssoRegion, or it fails
+        live = run("subscriptions", FLAG, "--json")
+        rows = {row["user_name"]: row for row in live.json["subscriptions"]}
+        assert len(rows) == 5, shape
+        assert rows["user00002"]["plan"] == "power"
+        assert rows["user00003"]["plan"] == "pro"
+        assert rows["user00003"]["status"] == "ACTIVE"

@@ -39,8 +39,11 @@ def kiro_call(
     return httpx.post(f"{aws.endpoint_url}/", content=sent, headers=dict(request.headers.items()))
 
 
-def subscribed(aws: LocalAws, page_size: int) -> dict[str, dict[str, object]]:
-    """Every ListUserSubscriptions page, by user name."""
+def subscribed(
+    aws: LocalAws, page_size: int, region: str | None = None
+) -> dict[str, dict[str, object]]:
+    """Every ListUserSubscriptions page (signed for the IDC region by default), by user name."""
+    names = {user_id: name for name, user_id in aws.directory.user_ids.items()}
     query: dict[str, object] = {
         "instanceArn": aws.instance_arn,
         "subscriptionRegion": "us-east-1",
@@ -53,8 +56,9 @@ def subscribed(aws: LocalAws, page_size: int) -> dict[str, dict[str, object]]:
             "AWSZornControlPlaneService.ListUserSubscriptions",
             query,
             service="user-subscriptions",
+            region=region or aws.scenario.idc_region,
         ).json()
-        rows |= {row["userName"]: row for row in page["subscriptions"]}
+        rows |= {names[row["principal"]["user"]]: row for row in page["subscriptions"]}
         if "nextToken" not in page:
             return rows
         query["nextToken"] = page["nextToken"]

@@ -28,7 +28,7 @@ def test_kiro_endpoints_accept_signed_requests_and_keep_state(use) -> None:
     aws = use()
     profiles = functools.partial(kiro_call, aws, service="codewhisperer")
     assign = functools.partial(kiro_call, aws, service="q")
-    source = {"ssoIdentitySource": {"instanceArn": aws.instance_arn}}
+    source = {"ssoIdentitySource": {"instanceArn": aws.instance_arn, "ssoRegion": IDC}}
     create = profiles(
         "AWSCodeWhispererService.CreateProfile", {"profileName": "kiro", "identitySource": source}
     )
@@ -54,10 +54,11 @@ def test_kiro_endpoints_accept_signed_requests_and_keep_state(use) -> None:
 
     subscriptions = subscribed(aws, page_size=6)
     assert sorted(subscriptions) == sorted(aws.directory.members["group-02"])
-    assert subscriptions[member]["subscriptionType"] == "Q_DEVELOPER_STANDALONE_POWER"
-    assert len(subscriptions[member]["assignedVia"]) == 2
+    assert subscriptions[member]["type"] == {"amazonQ": "Q_DEVELOPER_STANDALONE_POWER"}
+    assert subscriptions[member]["status"] == "ACTIVE"
+    assert subscribed(aws, page_size=100, region="us-east-1") == {}  # the Kiro region: nothing
     assert assign("AmazonQDeveloperService.DeleteAssignment", user).status_code == 200
-    assert subscribed(aws, page_size=100)[member]["subscriptionType"].endswith("_PRO")
+    assert subscribed(aws, page_size=100)[member]["activatedType"]["amazonQ"].endswith("_PRO")
     assert len(aws.kiro_state.assignments) == 1
     assert aws.calls[("q", "CreateAssignment")] == 3
 
@@ -88,7 +89,7 @@ def test_users_of_an_opt_in_idc_region_cannot_be_subscribed(use) -> None:
     aws = use(idc_region="ap-east-1")
     sso = aws.session().client("sso-admin", region_name="ap-east-1")
     assert sso.list_instances()["Instances"][0]["PrimaryRegion"] == "ap-east-1"
-    source = {"ssoIdentitySource": {"instanceArn": aws.instance_arn}}
+    source = {"ssoIdentitySource": {"instanceArn": aws.instance_arn, "ssoRegion": IDC}}
     profile = {"profileName": "kiro", "identitySource": source}
     kiro_call(aws, "AWSCodeWhispererService.CreateProfile", profile, service="codewhisperer")
     group = aws.directory.group_ids["group-01"]

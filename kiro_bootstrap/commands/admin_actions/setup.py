@@ -10,8 +10,7 @@ from kiro_bootstrap.commands.admin_actions.shared import (
     open_aws,
 )
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.errors import ExitStatus
-from kiro_bootstrap.output import Result
+from kiro_bootstrap.output import Result, Tone
 
 
 def register(
@@ -33,48 +32,52 @@ def register(
 
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
-    """Plan, maybe apply, and list the console steps."""
+    """Plan, maybe apply and re-check, list what stays pending and the console steps."""
     from kiro_bootstrap.admin.checklist import build_checklist
-    from kiro_bootstrap.admin.preflight import run_preflight
-    from kiro_bootstrap.admin.setup import apply_changes, plan_changes
+    from kiro_bootstrap.admin.preflight_checks import run_preflight
+    from kiro_bootstrap.admin.setup import apply_changes, pending_steps, plan_changes
+    from kiro_bootstrap.commands.admin_actions.preflight import verdict
 
     clients = open_aws(ctx)
-    found = run_preflight(
-        clients, ctx.settings, allow_management_account=args.allow_management_account
-    )
-    result = Result(checks=found.checks, data={"account": found.caller_account})
+    allow = args.allow_management_account
+    found = run_preflight(clients, ctx.settings, allow_management_account=allow)
     blocking = found.blocking()
     if blocking:
-        result.status = ExitStatus.AWS_PRECONDITION
-        result.data |= {"changes": [], "applied": False, "aws_calls": aws_call_count(clients)}
+        result = verdict(found, clients)
+        result.data |= {"changes": [], "applied": False, "pending": []}
         names = ", ".join(check.id for check in blocking)
         result.say(f"Setup stops: fix the failed checks first ({names}).", "fail")
         return result
     changes = plan_changes(found)
-    result.data["changes"] = [
-        {"id": c.id, "summary": c.summary, "diff": list(c.diff)} for c in changes
-    ]
-    if not changes:
-        result.say("Nothing to change: the AWS side already matches the plan.", "ok")
-    else:
+    before = [{"id": c.id, "summary": c.summary, "diff": list(c.diff)} for c in changes]
+    lines: list[tuple[str, Tone]] = []
+    if changes:
         verb = "Applying" if args.apply else "Plan"
-        result.say(f"{verb}: {len(changes)} change(s)", "heading")
+        lines.append((f"{verb}: {len(changes)} change(s)", "heading"))
         for change in changes:
-            result.say(f"  + {change.summary}")
-            for line in change.diff:
-                result.say(f"    {line}", "dim")
-        if args.apply:
-            apply_changes(clients, found, changes)
-            result.say(f"Applied {len(changes)} change(s).", "ok")
-        else:
-            result.say("Nothing was changed. Run again with --apply to make these changes.", "warn")
-    result.data["applied"] = bool(changes) and args.apply
-    key = found.key
-    if key is not None and not key.readable:
-        result.say(f"Give this statement to an administrator of account {key.key_account} "
-                   f"for the policy of {key.key_arn}:", "warn")  # fmt: skip
-        for line in key.statement_text().splitlines():
+            lines.append((f"  + {change.summary}", "plain"))
+            lines += [(f"    {line}", "dim") for line in change.diff]
+    if changes and args.apply:
+        apply_changes(clients, found, changes)
+        applied = f"Applied {len(changes)} change(s); the checks above were run again after."
+        lines.append((applied, "ok"))
+        found = run_preflight(clients, ctx.settings, allow_management_account=allow)
+    result = verdict(found, clients) if args.apply else Result(checks=found.checks)
+    result.lines[:0] = [(tone, text) for text, tone in lines]
+    if not args.apply:
+        result.status = found.exit_status(ignore_fixable=True)
+    result.data |= {"account": found.caller_account, "changes": before,
+                    "applied": bool(changes) and args.apply}  # fmt: skip
+    if changes and not args.apply:
+        result.say("Nothing was changed. Run again with --apply to make these changes.", "warn")
+    pending = pending_steps(found, planned=not args.apply)
+    result.data["pending"] = [step.to_json() for step in pending]
+    for step in pending:
+        result.say(f"Pending ({step.who}): {step.what}", "warn")
+        for line in step.detail:
             result.say(f"  {line}")
+    if not changes and not pending:
+        result.say("Nothing to change: the AWS side already matches the plan.", "ok")
     checklist = build_checklist(
         ctx.settings, found.caller_account, found.management_account, found.instance, found.resolved
     )

@@ -31,7 +31,7 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """List users, plans and status."""
-    from kiro_bootstrap.admin.directory import resolve_assignments
+    from kiro_bootstrap.admin.directory import list_users, resolve_assignments
     from kiro_bootstrap.admin.identity_center import find_instance
     from kiro_bootstrap.admin.subscribe import configured_subscriptions, live_subscriptions
 
@@ -41,7 +41,8 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     result = Result(data={"account": account, "instance_arn": instance.instance_arn})
     if args.experimental_internal_api:
         api = open_internal_api(ctx, clients, result)
-        rows = live_subscriptions(api, ctx.settings, instance)
+        names = {user.user_id: user for user in list_users(clients, instance)}
+        rows = live_subscriptions(api, ctx.settings, instance, names)
         result.data["source"] = "internal-api"
     else:
         resolved = resolve_assignments(clients, instance, ctx.settings.assignments)
