@@ -18,8 +18,9 @@ import pytest
 
 from tests.release.support import origin, release_tree  # noqa: F401 - fixtures for the tests
 
-PERSON = "kbperson"
-PERSON_UID = 4242  # inside the default login range 1000..60000
+# One account per test process: parallel sessions on one machine never share it.
+PERSON = f"kbp{os.getpid()}"
+FIRST_FREE_UID = 42000  # inside the default login range 1000..60000
 # Audit events of the calls that could touch a file, and the argument holding its path.
 _PATH_EVENTS = {"open": 0, "os.mkdir": 0, "os.rename": 0, "os.chown": 0, "os.remove": 0,
                 "os.rmdir": 0, "os.chmod": 0, "os.symlink": 1, "shutil.rmtree": 0}  # fmt: skip
@@ -50,9 +51,11 @@ def person_account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pwd.str
     for folder in (base, base.parent):  # the account must reach the test roots below
         folder.chmod(0o755)
     subprocess.run(["userdel", PERSON], capture_output=True, check=False)
+    taken = {entry.pw_uid for entry in pwd.getpwall()}
+    uid = next(uid for uid in range(FIRST_FREE_UID, 60000) if uid not in taken)
     subprocess.run(
         ["useradd", "--no-create-home", "--home-dir", f"/home/{PERSON}", "--shell", "/bin/bash",
-         "--uid", str(PERSON_UID), PERSON],
+         "--uid", str(uid), PERSON],
         check=True,
     )  # fmt: skip
     try:
