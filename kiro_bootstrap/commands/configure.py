@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap.errors import RetryLaterError
 from kiro_bootstrap.output import Result, Tone
 
 if TYPE_CHECKING:
@@ -72,6 +73,12 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     from kiro_bootstrap.state.store import open_status_store
 
     person = person_for_run(ctx, args.for_user)
+    if person.at_login_window:
+        raise RetryLaterError(
+            "Nobody is signed in at the console: there is no person to configure.",
+            hint="Run it again while the person is signed in, or name them with --for-user.",
+            code="nobody-signed-in",
+        )
     validate_identity_center(ctx)
     if args.dry_run:
         report = configure_user_and_system(ctx, person=person, kiro_version=None, dry_run=True)

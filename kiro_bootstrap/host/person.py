@@ -57,6 +57,9 @@ class Person:
     uid: int | None = None  # None on Windows
     gid: int | None = None
     groups: tuple[int, ...] = ()
+    # macOS root with nobody at the console (Jamf at the login window): the app may be
+    # installed, but there is no person to configure or to record.
+    at_login_window: bool = False
 
 
 def lookup_account(name: str) -> Account:
@@ -113,7 +116,11 @@ def resolve_person(
     if same_user(name, facts.current_user, facts):
         uid = os.getuid() if hasattr(os, "getuid") else None
         gid = os.getgid() if hasattr(os, "getgid") else None
-        return Person(name, facts.home, for_someone_else=False, uid=uid, gid=gid)
+        login_window = (
+            facts.os == "darwin" and facts.is_admin and facts.console_user is None
+            and not (for_user or "").strip()
+        )  # fmt: skip
+        return Person(name, facts.home, False, uid, gid, at_login_window=login_window)
     if not (facts.is_admin or facts.is_system):
         raise DeploymentError(
             f"Acting for {name} needs root or an elevated administrator.",

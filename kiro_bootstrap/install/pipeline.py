@@ -147,6 +147,12 @@ def configure_after_install(
     """The configure stage, unless --no-configure."""
     if not request.configure:
         return None
+    if pre.person.at_login_window:
+        ctx.output.warn(
+            "Nobody is signed in at the console: Kiro is installed, and each person's "
+            "configuration is written by the next run while they are signed in."
+        )
+        return None
     reach_phase(ctx.environ, "before-configure")
     outcome = apply_configuration(ctx, person=pre.person, kiro_version=version)
     reach_phase(ctx.environ, "configured")

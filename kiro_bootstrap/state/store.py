@@ -108,7 +108,8 @@ class StatusStore:
             if keep_system_install and previous is not None:
                 install = previous.install
             users = dict(previous.users) if previous else {}
-            users[self.user] = record
+            if not self.person.at_login_window:  # nobody to record at the login window
+                users[self.user] = record
             last_run = previous if check_only else record
             machine = MachineStatus(
                 agent_version=record.agent_version,
@@ -122,6 +123,8 @@ class StatusStore:
             write_json_atomic(self.machine_file, machine.to_json())
             written.append(self.machine_file)
         document = {"schema": STATUS_SCHEMA, **record.to_json()}
+        if self.person.at_login_window:
+            return written
         if self.through_person_step:
             from kiro_bootstrap.privsep.steps import run_person_step
 

@@ -3,6 +3,7 @@ the exact command lines, the staging swap, run-as-user under SYSTEM, and exit 7 
 
 from __future__ import annotations
 
+import json
 import plistlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -206,3 +207,21 @@ def test_windows_uninstall_runs_the_uninstall_string_as_the_user(cli, origin, is
         "C:\\Users\\alice\\AppData\\Local\\Programs\\Kiro\\unins000.exe "
         "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART"
     )
+
+
+def test_macos_at_the_login_window_installs_the_app_only(cli, origin, isolated):
+    """Jamf as root with nobody at the console: no /var/root configuration, no root record."""
+    facts = fixtures.macos14_arm64(Path(isolated["HOME"]), is_admin=True, current_user="root",
+                                   console_user=None)  # fmt: skip
+    result = run_install(cli, origin, isolated, facts=facts, runner=_mac_runner())
+    assert result.code == 0, result.stdout
+    assert "Nobody is signed in at the console" in result.stderr
+    machine = json.loads(
+        (root_of(isolated) / "Library/Application Support/kiro-bootstrap/status.json").read_text()
+    )
+    assert machine["install"]["version"] == LATEST
+    assert machine["users"] == {}
+    assert not (Path(isolated["HOME"]) / "Library/Application Support/Kiro").exists()
+    configured = cli("configure", facts=facts, runner=_mac_runner())
+    assert configured.code == 7
+    assert "Nobody is signed in" in configured.stderr
