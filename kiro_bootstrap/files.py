@@ -88,18 +88,21 @@ def write_atomic(
     data: bytes,
     *,
     mode: int,
-    follow_links: bool = False,
+    follow_links: bool | None = None,
     prepare: Callable[[int], None] | None = None,
 ) -> None:
     """Write via an O_EXCL temporary in the same folder, fchmod, fsync, rename over `path`.
 
     `follow_links` is for a person writing their own files (dotfile links are theirs to have);
-    every other write refuses links. `prepare` gets the temporary's descriptor before the
-    rename (e.g. to fchown it), so the final name never points at a file with the wrong owner.
+    None means: follow only when this process is not root; root never writes through a link.
+    `prepare` gets the temporary's descriptor before the rename (e.g. to fchown it), so the
+    final name never points at a file with the wrong owner.
     """
     if os.name == "nt":
         _write_atomic_windows(path, data, mode=mode)
         return
+    if follow_links is None:
+        follow_links = os.geteuid() != 0
     with open_folder(path.parent, follow_links=follow_links) as folder:
         name, descriptor = _create_temporary(path.name, folder)
         try:

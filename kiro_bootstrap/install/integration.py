@@ -8,12 +8,12 @@ it back; a folder in the way is an error, never moved.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
+import secrets
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.install.crash import reach_phase
 from kiro_bootstrap.install.locations import LinuxLayout
 
@@ -78,20 +78,13 @@ def _matches(path: Path, link: Path | None, data: bytes | None) -> bool:
 
 def _put(path: Path, link: Path | None, data: bytes | None) -> None:
     """Write a link or a file through a temporary name and one rename."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    temporary = Path(name)
+    make_folders(path.parent, mode=FOLDER_MODE)
+    if link is None:
+        write_atomic(path, data or b"", mode=FILE_MODE)
+        return
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
     try:
-        if link is not None:
-            os.close(descriptor)
-            temporary.unlink()
-            temporary.symlink_to(link)
-        else:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data or b"")
-                handle.flush()
-                os.fsync(handle.fileno())
-            temporary.chmod(FILE_MODE)
+        temporary.symlink_to(link)
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
