@@ -44,7 +44,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     step, request = str(document.get("step", "")), document["request"]
     if step not in STEPS:
         raise UsageError(f"Unknown person-side step {step!r}.")
-    person = Person(ctx.facts.current_user, ctx.facts.home, for_someone_else=False)
+    person = Person(ctx.facts.current_user, ctx.facts.home, for_someone_else=False, stepped=True)
     event: dict[str, Any]
     try:
         event = {"event": "result", "report": step_function(step)(ctx, person, request)}

@@ -138,14 +138,16 @@ def _open(ws: Workstation, path: Path, file_format: str) -> tuple[bytes | None, 
     return before, _OPENERS[file_format](ws, path, before)
 
 
-def _removal_plans(ws: Workstation, record: Record, scope: Scope, keep: set[str]) -> list[FilePlan]:
-    """Plans that give back every recorded file not in `keep`."""
+def _removal_plans(
+    ws: Workstation, record: Record, scope: Scope, keep: set[str], *, confine: bool = False
+) -> list[FilePlan]:
+    """Plans that give back every recorded file not in `keep` (`confine`: inside the home)."""
     plans = []
     for path_text, entry in record.files.items():
         if path_text in keep:
             continue
         path = Path(path_text)
-        if scope == "user" and not _inside(ws.home, path):
+        if confine and not _inside(ws.home, path):
             ws_warning = f"{path}: a record in the home names a file outside it; refused."
             plans.append(FilePlan(path, scope, "refused", None, None, None, warnings=[ws_warning]))
             continue
@@ -311,7 +313,8 @@ def configure_person_side(
     if not remove:
         for writer in USER_WRITERS:
             plans += writer.plan(ws)
-    plans += _removal_plans(ws, record, "user", {str(plan.path) for plan in plans})
+    keep = {str(plan.path) for plan in plans}
+    plans += _removal_plans(ws, record, "user", keep, confine=person.stepped)
     return _execute(ctx, ws, record, plans, dry_run)
 
 
@@ -349,12 +352,12 @@ def remove_owned_configuration(ctx: Context, *, person: Person, dry_run: bool) -
     return _configure(ctx, person, kiro_version=None, dry_run=dry_run, remove=True)
 
 
-def drift_of(ws: Workstation, record: Record, scope: Scope) -> list[Drift]:
+def drift_of(ws: Workstation, record: Record, *, confine: bool = False) -> list[Drift]:
     """Owned keys of one record whose current value differs from what we wrote."""
     drifts: list[Drift] = []
     for path_text, entry in record.files.items():
         path = Path(path_text)
-        if scope == "user" and not _inside(ws.home, path):
+        if confine and not _inside(ws.home, path):
             continue
         try:
             _before, doc = _open(ws, path, entry.format)
@@ -371,7 +374,7 @@ def drift_of(ws: Workstation, record: Record, scope: Scope) -> list[Drift]:
 def person_drift(ctx: Context, person: Person) -> list[Drift]:
     """The drift of the person's own files (their step)."""
     record = load_record(person_record_path(ctx))
-    return drift_of(_workstation(ctx, person, record), record, "user")
+    return drift_of(_workstation(ctx, person, record), record, confine=person.stepped)
 
 
 def detect_drift(ctx: Context, *, person: Person) -> list[Drift]:
@@ -379,7 +382,7 @@ def detect_drift(ctx: Context, *, person: Person) -> list[Drift]:
     from kiro_bootstrap.privsep.steps import run_person_step
 
     record = _system_record(ctx)
-    drifts = drift_of(_workstation(ctx, person, record), record, "system")
+    drifts = drift_of(_workstation(ctx, person, record), record)
     answer = run_person_step(ctx, person, "drift", {})
     for item in answer.get("drift", []):
         if isinstance(item, dict):

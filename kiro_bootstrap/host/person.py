@@ -60,6 +60,9 @@ class Person:
     # macOS root with nobody at the console (Jamf at the login window): the app may be
     # installed, but there is no person to configure or to record.
     at_login_window: bool = False
+    # Inside the person-side step that root started: what the person's own records name is
+    # confined to the home (a forged entry elsewhere is refused and reported).
+    stepped: bool = False
 
 
 def lookup_account(name: str) -> Account:

@@ -171,7 +171,8 @@ def _run_as_child(
     child.output = dataclasses.replace(ctx.output, stdout=io.StringIO(), stderr=warnings)
     try:
         # Inside the step the person acts for themselves: nothing forks again.
-        report = function(child, dataclasses.replace(person, for_someone_else=False), request)
+        inner = dataclasses.replace(person, for_someone_else=False, stepped=True)
+        report = function(child, inner, request)
     except KiroBootstrapError as error:
         emit(_error_event(error))
         return
