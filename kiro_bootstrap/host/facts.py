@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.host.windows_sessions import WindowsSession
 
 OsName = Literal["linux", "darwin", "windows"]
 
@@ -80,6 +83,9 @@ class HostFacts:
     home: Path  # the current user's home
     memory_bytes: int
     proxy: ProxySettings
+    # Windows: every person signed in (any session: console, RDP, Cloud PC), their SID,
+    # registry profile folder and whether their hive is loaded; empty elsewhere
+    sessions: tuple[WindowsSession, ...] = ()
 
     def version_tuple(self) -> tuple[int, ...]:
         """The OS version as numbers: (24, 4), (14, 5), (10, 0, 22631)."""

@@ -107,6 +107,9 @@ def _windows_process_view(environ: Mapping[str, str]) -> ProcessView:
 
     import psutil
 
+    from kiro_bootstrap.host.win32 import list_signed_in
+
+    signed_in = list_signed_in()
     # sysconfig names the interpreter's own build ("win-amd64"); platform.machine() reports
     # what emulation shows, which is not always the process.
     return ProcessView(
@@ -116,6 +119,7 @@ def _windows_process_view(environ: Mapping[str, str]) -> ProcessView:
         native_machine=_windows_native_machine(),
         is_elevated=_windows_is_user_an_admin(),
         platform_version=platform.version() or None,
+        signed_in=None if signed_in is None else tuple(signed_in),
     )
 
 

@@ -12,16 +12,25 @@ from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.host.windows import (
     CURRENT_VERSION_KEY,
     INTERNET_SETTINGS_KEY,
+    PROFILE_LIST_KEY,
+    USER_INTERNET_SETTINGS_KEY,
     WindowsVersion,
     is_system_account_name,
     parse_cim_computer_system_json,
     parse_netsh_winhttp,
+    parse_profile_image_path,
     parse_query_user,
     parse_reg_query,
     parse_reg_query_internet_settings,
     parse_whoami,
     parse_windows_version,
     resolve_windows_arch,
+)
+from kiro_bootstrap.host.windows_sessions import (
+    SignedIn,
+    WindowsSession,
+    choose_person,
+    people_signed_in,
 )
 
 PROBE_TIMEOUT_SECONDS = 15.0  # PowerShell's first start on a busy machine can take seconds
@@ -67,13 +76,44 @@ def find_console_user(runner: Runner, *, is_system: bool) -> str | None:
     return parse_cim_computer_system_json(done.stdout) if done.ok else None
 
 
-def read_system_proxy(runner: Runner, *, is_system: bool) -> ProxySettings:
-    """SYSTEM has no meaningful per-user settings, so it gets WinHTTP's; a person gets WinINet's."""
+def read_system_proxy(
+    runner: Runner, *, is_system: bool, person: WindowsSession | None = None
+) -> ProxySettings:
+    """A person gets their WinINet settings. SYSTEM has none of its own: the machine's WinHTTP
+    proxy, else the settings of the person we act for, read from their hive."""
     if is_system:
         done = runner(NETSH_WINHTTP, timeout=PROBE_TIMEOUT_SECONDS)
-        return parse_netsh_winhttp(done.stdout) if done.ok else ProxySettings()
+        machine = parse_netsh_winhttp(done.stdout) if done.ok else ProxySettings()
+        if machine.configured or person is None or person.proxy is None:
+            return machine
+        return person.proxy
     done = runner(["reg", "query", INTERNET_SETTINGS_KEY], timeout=PROBE_TIMEOUT_SECONDS)
     return parse_reg_query_internet_settings(done.stdout) if done.ok else ProxySettings()
+
+
+def read_sessions(
+    signed_in: tuple[SignedIn, ...], runner: Runner, environ: Mapping[str, str]
+) -> tuple[WindowsSession, ...]:
+    """Each person signed in, with their registry profile folder, hive and WinINet proxy."""
+    sessions = []
+    for person in people_signed_in(signed_in):
+        profile, hive_loaded, proxy = None, False, None
+        if person.sid:
+            key = f"{PROFILE_LIST_KEY}\\{person.sid}"
+            done = runner(
+                ["reg", "query", key, "/v", "ProfileImagePath"], timeout=PROBE_TIMEOUT_SECONDS
+            )
+            profile = parse_profile_image_path(done.stdout, environ) if done.ok else None
+            # HKU\<SID> exists only while the person's hive is loaded (signed in, or a
+            # service holding it); reg exits 1 when it is not.
+            key = USER_INTERNET_SETTINGS_KEY.format(sid=person.sid)
+            done = runner(["reg", "query", key], timeout=PROBE_TIMEOUT_SECONDS)
+            hive_loaded = done.ok
+            proxy = parse_reg_query_internet_settings(done.stdout) if done.ok else None
+        sessions.append(
+            WindowsSession(person.account, person.sid, person.active, profile, hive_loaded, proxy)
+        )
+    return tuple(sessions)
 
 
 def collect_windows_facts(
@@ -92,7 +132,16 @@ def collect_windows_facts(
         is_admin = is_system or bool(process.is_elevated)
     arch = normalize_arch(process.machine)
     native_arch, translated = resolve_windows_arch(arch, process.native_machine, environ)
-    proxy = proxy_from_environ(environ) or read_system_proxy(runner, is_system=is_system)
+    sessions: tuple[WindowsSession, ...] = ()
+    if process.signed_in is not None:
+        sessions = read_sessions(process.signed_in, runner, environ)
+        chosen = choose_person(sessions)
+        console_user = chosen.account if chosen else None
+    else:  # the session API was not available: the console session, as tools report it
+        chosen, console_user = None, find_console_user(runner, is_system=is_system)
+    proxy = proxy_from_environ(environ) or read_system_proxy(
+        runner, is_system=is_system, person=chosen
+    )
     home_parts = (environ.get("HOMEDRIVE", ""), environ.get("HOMEPATH", ""))
     home = environ.get("USERPROFILE") or "".join(home_parts)
     return HostFacts(
@@ -110,8 +159,9 @@ def collect_windows_facts(
         is_admin=is_admin,
         is_system=is_system,
         current_user=current_user,
-        console_user=find_console_user(runner, is_system=is_system),
+        console_user=console_user,
         home=Path(home or process.user_home or "."),
         memory_bytes=process.memory_bytes,
         proxy=proxy,
+        sessions=sessions,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiro_bootstrap.host.windows_sessions import SignedIn
+
 
 @dataclass(frozen=True)
 class ProcessView:
@@ -23,3 +25,5 @@ class ProcessView:
     native_machine: int | None = None  # Windows: IsWow64Process2's native IMAGE_FILE_MACHINE
     is_elevated: bool | None = None  # Windows: IsUserAnAdmin(), used if whoami fails
     platform_version: str | None = None  # platform.version()/mac_ver(): if the OS tool fails
+    # Windows: every signed-in session (WTS, else explorer.exe owners); None: could not ask
+    signed_in: tuple[SignedIn, ...] | None = None

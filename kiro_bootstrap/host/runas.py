@@ -1,18 +1,13 @@
 """Run a command as another user (the person at the screen) from root, admin or SYSTEM.
 
-build_run_as_user only builds argv; the caller runs each step with the Runner. On Windows
-the steps are: create a one-shot scheduled task that runs interactively in the user's
-session, run it, wait, delete it. A scheduled task keeps no stdout and no exit code of its
-own for us, so the caller waits like this:
+POSIX: `build_run_as_user` gives one argv (`launchctl asuser`, `runuser`). Windows has no such
+command: SYSTEM registers a one-shot scheduled task from a Task Scheduler XML definition
+(`build_person_task`) whose principal is the person's SID with an interactive token, runs it,
+polls `schtasks /Query` for its Last Result (the program's exit code) and deletes it.
 
-1. run steps[0] (schtasks /Create) and steps[1] (schtasks /Run);
-2. every second or so run `build_task_status_query(task_name)` and hand its stdout to
-   `parse_task_last_result`: None means "not started yet or still running"; an int is the
-   program's exit code (the Task Scheduler's "Last Result"), so no wrapper script or exit
-   code file is needed;
-3. run steps[2] (schtasks /Delete) whatever happened, with a deadline of your choosing.
-
-The command should write its own log file if the caller needs its output.
+The XML is needed because no `schtasks /Create` switch turns off the defaults "do not start
+on batteries" and "stop when going on batteries": on an unplugged laptop such a task never
+starts, and unplugging mid-install kills the installer.
 """
 
 from __future__ import annotations
@@ -21,18 +16,20 @@ import csv
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
 
 from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.users import same_user
 
-DEFAULT_TASK_NAME = "kiro-bootstrap-run-as-user"
-# schtasks refuses longer /TR values ("Value for '/tr' option cannot be more than 261 ...").
-SCHTASKS_TR_MAX_CHARS = 261
+TASK_NAMESPACE = "http://schemas.microsoft.com/windows/2004/02/mit/task"
+TASK_SCHEMA_VERSION = "1.2"  # Windows 7 and later; every element used here exists in 1.2
+_PRINCIPAL_ID = "Person"
 # Task Scheduler "Last Result" codes that are states, not exit codes (SCHED_S_TASK_*).
 SCHED_S_TASK_RUNNING = 0x41301
 SCHED_S_TASK_HAS_NOT_RUN = 0x41303
-_NOT_FINISHED = frozenset({SCHED_S_TASK_RUNNING, SCHED_S_TASK_HAS_NOT_RUN})
 # Columns of `schtasks /Query /V /FO CSV /NH`: "HostName","TaskName","Next Run Time","Status",
 # "Logon Mode","Last Run Time","Last Result",... (positions hold in every display language).
 _LAST_RESULT_COLUMN = 6
@@ -52,12 +49,11 @@ def build_run_as_user(
     argv: Sequence[str],
     *,
     uid: int | None = None,
-    task_name: str = DEFAULT_TASK_NAME,
 ) -> list[list[str]]:
     """The argv steps that run `argv` as `user`; just [argv] when we already are that user.
 
     macOS runs it in the user's login (GUI) session with `launchctl asuser`, so the keychain
-    and `open` work; Linux uses `runuser`; Windows a scheduled task (see the module docstring).
+    and `open` work; Linux uses `runuser`.
     """
     if not argv:
         raise ValueError("build_run_as_user needs a command to run")
@@ -73,37 +69,110 @@ def build_run_as_user(
         return [["launchctl", "asuser", str(user_id), "sudo", "-u", user, *argv]]
     if facts.os == "linux":
         return [["runuser", "-u", user, "--", *argv]]
-    return _scheduled_task_steps(user, argv, task_name)
+    raise DeploymentError(
+        f"Running a command as {user} on Windows needs a scheduled task (build_person_task)."
+    )
 
 
-def _scheduled_task_steps(user: str, argv: Sequence[str], task_name: str) -> list[list[str]]:
-    # The Task Scheduler splits /TR by the same rules as CommandLineToArgvW, which is what
-    # list2cmdline quotes for; the runner then quotes the whole /TR value once more.
-    command_line = subprocess.list2cmdline(list(argv))
-    if len(command_line) > SCHTASKS_TR_MAX_CHARS:
-        raise DeploymentError(
-            f"The command to run as {user} is {len(command_line)} characters long; "
-            f"schtasks accepts at most {SCHTASKS_TR_MAX_CHARS}.",
-            hint="Put the command in a short .cmd file and run that instead.",
-        )
-    create = ["schtasks", "/Create", "/TN", task_name, "/TR", command_line]
-    # ONCE at 00:00 never fires by itself (the time is past); /Run starts it now. /IT runs it
-    # in the user's interactive session with their token, which needs no stored password.
-    create += ["/SC", "ONCE", "/ST", "00:00", "/RU", user, "/IT", "/RL", "LIMITED", "/F"]
-    return [
-        create,
-        ["schtasks", "/Run", "/TN", task_name],
-        ["schtasks", "/Delete", "/TN", task_name, "/F"],
-    ]
+@dataclass(frozen=True)
+class PersonTask:
+    """A one-shot task that runs a command as a signed-in person, and the schtasks steps."""
+
+    name: str
+    xml_file: Path  # in a folder only SYSTEM and Administrators can write
+    xml: bytes  # UTF-16 with a byte order mark, as `schtasks /Create /XML` reads it
+
+    def create_argv(self) -> list[str]:
+        """Register (or replace) the task from its XML definition."""
+        return ["schtasks", "/Create", "/TN", self.name, "/XML", str(self.xml_file), "/F"]
+
+    def run_argv(self) -> list[str]:
+        """Start it now; it has no trigger, so it never starts by itself."""
+        return ["schtasks", "/Run", "/TN", self.name]
+
+    def query_argv(self) -> list[str]:
+        """Its state; feed the stdout to `read_task_state`."""
+        return ["schtasks", "/Query", "/TN", self.name, "/V", "/FO", "CSV", "/NH"]
+
+    def delete_argv(self) -> list[str]:
+        """Remove it, whatever happened."""
+        return ["schtasks", "/Delete", "/TN", self.name, "/F"]
 
 
-def build_task_status_query(task_name: str = DEFAULT_TASK_NAME) -> list[str]:
-    """The argv that reports a task's state; feed its stdout to parse_task_last_result."""
-    return ["schtasks", "/Query", "/TN", task_name, "/V", "/FO", "CSV", "/NH"]
+def build_task_xml(sid: str, argv: Sequence[str], *, time_limit_seconds: float) -> bytes:
+    """A Task Scheduler 1.2 definition running `argv` as `sid` in their own session.
+
+    InteractiveToken uses the token of the person's signed-in session (no stored password;
+    the task cannot start when they are signed out); LeastPrivilege keeps it unelevated.
+    Both battery conditions, which default to true, are off; ExecutionTimeLimit stops a hung
+    run. No trigger: `schtasks /Run` starts it once.
+    """
+    if not argv:
+        raise ValueError("build_task_xml needs a command to run")
+
+    def element(
+        parent: ElementTree.Element, tag: str, text: str | None = None
+    ) -> ElementTree.Element:
+        child = ElementTree.SubElement(parent, tag)
+        child.text = text
+        return child
+
+    # Plain names under a default xmlns: the form Task Scheduler itself exports.
+    task = ElementTree.Element("Task", version=TASK_SCHEMA_VERSION, xmlns=TASK_NAMESPACE)
+    info = element(task, "RegistrationInfo")
+    element(info, "Author", "kiro-bootstrap")
+    element(info, "Description", "Runs kiro-bootstrap's per-person step; deleted after the run.")
+    principal = element(element(task, "Principals"), "Principal")
+    principal.set("id", _PRINCIPAL_ID)
+    element(principal, "UserId", sid)
+    element(principal, "LogonType", "InteractiveToken")
+    element(principal, "RunLevel", "LeastPrivilege")
+    settings = element(task, "Settings")
+    for name, value in (
+        ("MultipleInstancesPolicy", "IgnoreNew"),
+        ("DisallowStartIfOnBatteries", "false"),
+        ("StopIfGoingOnBatteries", "false"),
+        ("AllowHardTerminate", "true"),
+        ("StartWhenAvailable", "false"),
+        ("RunOnlyIfNetworkAvailable", "false"),
+        ("AllowStartOnDemand", "true"),
+        ("Enabled", "true"),
+        ("Hidden", "true"),
+        ("RunOnlyIfIdle", "false"),
+        ("WakeToRun", "false"),
+        ("ExecutionTimeLimit", f"PT{max(60, round(time_limit_seconds))}S"),
+    ):
+        element(settings, name, value)
+    actions = element(task, "Actions")
+    actions.set("Context", _PRINCIPAL_ID)
+    run = element(actions, "Exec")
+    program = argv[0]
+    element(run, "Command", f'"{program}"' if " " in program else program)
+    if len(argv) > 1:
+        # Split by CommandLineToArgvW's rules when the task starts, which list2cmdline quotes for.
+        element(run, "Arguments", subprocess.list2cmdline(list(argv[1:])))
+    text = ElementTree.tostring(task, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-16"?>\n' + text).encode("utf-16")
 
 
-def parse_task_last_result(csv_text: str) -> int | None:
-    """A finished task's exit code from `schtasks /Query /V /FO CSV /NH`; None if not finished.
+def build_person_task(
+    name: str, sid: str, argv: Sequence[str], *, folder: Path, time_limit_seconds: float
+) -> PersonTask:
+    """The task running `argv` as the person `sid`; its XML goes to `folder`/<name>.xml."""
+    xml = build_task_xml(sid, argv, time_limit_seconds=time_limit_seconds)
+    return PersonTask(name, folder / f"{name}.xml", xml)
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """What `schtasks /Query` says of a task: started yet, and its exit code once finished."""
+
+    started: bool
+    exit_code: int | None  # None: not finished (or not started)
+
+
+def read_task_state(csv_text: str) -> TaskState:
+    """The state from `schtasks /Query /V /FO CSV /NH`'s Last Result column.
 
     Failures to start show as negative HRESULTs (-2147024894: file not found).
     """
@@ -114,5 +183,9 @@ def parse_task_last_result(csv_text: str) -> int | None:
             result = int(row[_LAST_RESULT_COLUMN])
         except ValueError:  # a header row, when /NH was not given
             continue
-        return None if result in _NOT_FINISHED else result
-    return None
+        if result == SCHED_S_TASK_HAS_NOT_RUN:
+            return TaskState(started=False, exit_code=None)
+        if result == SCHED_S_TASK_RUNNING:
+            return TaskState(started=True, exit_code=None)
+        return TaskState(started=True, exit_code=result)
+    return TaskState(started=False, exit_code=None)

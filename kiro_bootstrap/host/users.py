@@ -60,7 +60,7 @@ def home_of(
     if same_user(user, facts.current_user, facts):
         return facts.home
     if facts.os == "windows":
-        return _windows_profile(account_name(user), facts, fs_root, lookup)
+        return _windows_profile(user, facts, fs_root, lookup)
     try:
         home = (lookup or _password_database_home)(user)
     except KeyError as missing:
@@ -68,9 +68,24 @@ def home_of(
     return _under_root(fs_root, home, facts)
 
 
-def _windows_profile(name: str, facts: HostFacts, fs_root: Path, lookup: HomeLookup | None) -> Path:
+def _windows_profile(user: str, facts: HostFacts, fs_root: Path, lookup: HomeLookup | None) -> Path:
+    # The registry's ProfileList names the folder (Entra ID and domain profiles are often not
+    # C:\\Users\\<account>): a signed-in person's was read with the host facts; anyone else's
+    # is asked for on this machine. Only a test root without either falls back to the convention.
+    from kiro_bootstrap.host.win32 import profile_of_account
+    from kiro_bootstrap.host.windows_sessions import find_session
+
+    name = account_name(user)
     if lookup is not None:
         return _under_root(fs_root, lookup(name), facts)
+    session = find_session(facts.sessions, user)
+    if session is not None and session.profile:
+        return _under_root(fs_root, session.profile, facts)
+    if _is_live_root(fs_root, facts):
+        profile = profile_of_account(user)
+        if profile is None:
+            raise LookupError(f"no profile for {name!r} on this machine")
+        return Path(profile)
     drive = PureWindowsPath(str(facts.home)).drive or "C:"
     return _under_root(fs_root, f"{drive}\\Users\\{name}", facts)
 

@@ -18,6 +18,11 @@ from kiro_bootstrap.host.proxy import (
 
 CURRENT_VERSION_KEY = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 INTERNET_SETTINGS_KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+# The per-user key as SYSTEM reaches it: through the person's loaded hive under HKEY_USERS.
+USER_INTERNET_SETTINGS_KEY = (
+    r"HKU\{sid}\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+)
+PROFILE_LIST_KEY = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList"
 LOCAL_SYSTEM_SID = "S-1-5-18"
 # Mandatory integrity labels: an elevated token is High, LocalSystem is System. SIDs are not
 # translated, unlike the group names next to them, so they work on every display language.
@@ -28,6 +33,7 @@ FIRST_WINDOWS_11_BUILD = 22000
 IMAGE_FILE_MACHINES = {0x8664: "x86_64", 0xAA64: "arm64", 0x014C: "x86", 0x01C4: "arm"}
 
 _REG_VALUE = re.compile(r"^ {4}(?P<name>.*?) {4}(?P<type>REG_[A-Z_]+)(?: {4}(?P<data>.*))?$")
+_ENVIRONMENT_REFERENCE = re.compile(r"%([^%]+)%")
 _SID = re.compile(r"^S-1-\d+(?:-\d+)*$")
 _CONSOLE_ROW = re.compile(r"^[ >](?P<user>.*?)\s+console\s+\d+\s", re.IGNORECASE)
 
@@ -146,11 +152,28 @@ def parse_netsh_winhttp(text: str) -> ProxySettings:
     if not (http or https):
         return ProxySettings()
     bypass = fields[1] if len(fields) > 1 else ""
+    if bypass.startswith("(") and bypass.endswith(")"):  # "(none)", translated: no list at all
+        bypass = ""
     return ProxySettings(
         http=http,
         https=https,
         no_proxy=convert_bypass_list(split_windows_bypass(bypass)),
         source="winhttp",
+    )
+
+
+def parse_profile_image_path(text: str, environ: Mapping[str, str]) -> str | None:
+    """`reg query "HKLM\\...\\ProfileList\\<SID>" /v ProfileImagePath` -> the profile folder.
+
+    The value is REG_EXPAND_SZ; Windows itself writes `%SystemDrive%\\Users\\…` on some
+    builds, so the references are expanded from the environment (case-insensitively).
+    """
+    value = parse_reg_query(text).get("ProfileImagePath")
+    if value is None or not value.data:
+        return None
+    upper = {name.upper(): data for name, data in environ.items()}
+    return _ENVIRONMENT_REFERENCE.sub(
+        lambda match: upper.get(match.group(1).upper(), match.group(0)), value.data
     )
 
 

@@ -79,7 +79,7 @@ def find_current_install(
         app = install_prefix(scope, ctx.facts, ctx.paths, home) / APP_BUNDLE
         version = read_app_version(app) if app.exists() else None
         return CurrentInstall(version, app if version else None, _matching(record, version, method))
-    entry = read_windows_uninstall_entry(user, ctx.facts, ctx.env.runner, ctx.environ)
+    entry = read_windows_uninstall_entry(user, ctx.facts, ctx.env.runner)
     version = entry.get("DisplayVersion") or None
     location = install_prefix("user", ctx.facts, ctx.paths, home) if version else None
     return CurrentInstall(

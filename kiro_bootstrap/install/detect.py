@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,37 +86,30 @@ WINDOWS_UNINSTALL_KEY = (
     "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
     "{A2CA08B5-C756-463E-B13D-F051F4F11F0B}_is1"
 )
-SID_LOOKUP_TIMEOUT_SECONDS = 30.0
-# The account travels in the environment, so no quoting of a name can change the command.
-ACCOUNT_VARIABLE = "KIRO_BOOTSTRAP_ACCOUNT"
-SID_SCRIPT = (
-    "([System.Security.Principal.NTAccount]::new($env:KIRO_BOOTSTRAP_ACCOUNT))"
-    ".Translate([System.Security.Principal.SecurityIdentifier]).Value"
-)
 APP_BUNDLE = "Kiro.app"
 
 
-def user_registry_hive(
-    user: str, facts: HostFacts, runner: Runner, environ: Mapping[str, str]
-) -> str | None:
-    """HKCU for ourselves, else HKU\\<SID> of `user` (SYSTEM acting for the signed-in person)."""
+def user_registry_hive(user: str, facts: HostFacts) -> str | None:
+    """HKCU for ourselves, else HKU\\<SID> of `user` (SYSTEM acting for the signed-in person).
+
+    The SID comes from the host facts' sessions (LookupAccountNameW, no PowerShell, which
+    Constrained Language Mode may block); a person not signed in is asked for directly.
+    """
     if same_user(user, facts.current_user, facts):
         return "HKCU"
-    from kiro_bootstrap.verify.windows import powershell_path
+    from kiro_bootstrap.host.win32 import lookup_account_sid
+    from kiro_bootstrap.host.windows_sessions import find_session
 
-    argv = [powershell_path(environ), "-NoProfile", "-NonInteractive", "-Command", SID_SCRIPT]
-    done = runner(argv, env={**environ, ACCOUNT_VARIABLE: user}, timeout=SID_LOOKUP_TIMEOUT_SECONDS)
-    sid = done.stdout.strip()
-    return f"HKU\\{sid}" if done.ok and sid.startswith("S-1-") else None
+    session = find_session(facts.sessions, user)
+    sid = session.sid if session is not None else lookup_account_sid(user)
+    return f"HKU\\{sid}" if sid else None
 
 
-def read_windows_uninstall_entry(
-    user: str, facts: HostFacts, runner: Runner, environ: Mapping[str, str]
-) -> dict[str, str]:
+def read_windows_uninstall_entry(user: str, facts: HostFacts, runner: Runner) -> dict[str, str]:
     """Kiro's uninstall key values (DisplayVersion, UninstallString, ...) in the user's hive."""
     from kiro_bootstrap.host.windows import parse_reg_query
 
-    hive = user_registry_hive(user, facts, runner, environ)
+    hive = user_registry_hive(user, facts)
     if hive is None:
         return {}
     done = runner(["reg", "query", f"{hive}\\{WINDOWS_UNINSTALL_KEY}"])

@@ -125,6 +125,10 @@ def remove_kiro(
     from kiro_bootstrap.install.running import ensure_kiro_closed, find_running
 
     person = person_for_run(ctx, for_user)
+    if ctx.facts.os == "windows":  # SYSTEM with nobody (or their hive) there: exit 7, untouched
+        from kiro_bootstrap.install.windows import require_signed_in_user
+
+        require_signed_in_user(ctx, person.name)
     store = open_status_store(ctx, person)
     outcome = RemovalOutcome(person.name)
     if dry_run:

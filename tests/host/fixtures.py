@@ -16,9 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap.host.facts import HostFacts, ProxySettings
+from kiro_bootstrap.host.windows_sessions import WindowsSession
 
 SAMPLES = Path(__file__).parent / "samples"
 GIB = 1024**3
+# alice's account on the Windows fixtures: a local account's SID and the profile Windows made.
+ALICE_SID = "S-1-5-21-1004336348-1177238915-682003330-1001"
+ALICE_SESSION = WindowsSession("alice", ALICE_SID, True, "C:\\Users\\alice", True)
+# An Entra ID account: its profile folder is not C:\Users\<account name>.
+ENTRA_SID = "S-1-12-1-2133216043-1286360327-3015424187-3962349380"
+ENTRA_SESSION = WindowsSession(
+    "AzureAD\\AliceSmith", ENTRA_SID, True, "C:\\Users\\AliceSmith.CONTOSO", True
+)
 
 
 def read_sample(name: str) -> str:
@@ -69,9 +78,23 @@ def windows11_user(home: Path = Path("C:/Users/alice"), **overrides: Any) -> Hos
 def windows11_system(
     home: Path = Path("C:/Windows/system32/config/systemprofile"), **overrides: Any
 ) -> HostFacts:
-    """Windows 11 x64 under SYSTEM (Intune, SCCM), alice at the screen."""
-    values = {"is_admin": True, "is_system": True, "current_user": "SYSTEM", **overrides}
+    """Windows 11 x64 under SYSTEM (Intune, SCCM), alice signed in at the screen."""
+    values = {
+        "is_admin": True,
+        "is_system": True,
+        "current_user": "SYSTEM",
+        "sessions": (ALICE_SESSION,),
+        **overrides,
+    }
     return windows11_user(home, **values)
+
+
+def windows11_system_entra(
+    home: Path = Path("C:/Windows/system32/config/systemprofile"), **overrides: Any
+) -> HostFacts:
+    """Windows 11 under SYSTEM with an Entra ID person signed in (profile AliceSmith.CONTOSO)."""
+    values = {"console_user": ENTRA_SESSION.account, "sessions": (ENTRA_SESSION,), **overrides}
+    return windows11_system(home, **values)
 
 
 def windows_on_arm(home: Path = Path("C:/Users/alice"), **overrides: Any) -> HostFacts:
@@ -193,6 +216,7 @@ def debian12(home: Path = Path("/home/alice"), **overrides: Any) -> HostFacts:
 ALL_PLATFORMS = {
     "windows11_user": windows11_user,
     "windows11_system": windows11_system,
+    "windows11_system_entra": windows11_system_entra,
     "windows_on_arm": windows_on_arm,
     "macos14_arm64": macos14_arm64,
     "macos14_rosetta": macos14_rosetta,

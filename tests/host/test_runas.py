@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
+from pathlib import Path, PureWindowsPath
+from xml.etree import ElementTree
 
 import pytest
 
 from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.host.runas import (
-    DEFAULT_TASK_NAME,
-    SCHTASKS_TR_MAX_CHARS,
+    TASK_NAMESPACE,
+    TaskState,
+    build_person_task,
     build_run_as_user,
-    build_task_status_query,
-    parse_task_last_result,
+    read_task_state,
 )
 from tests.host.fixtures import (
     debian12,
@@ -87,60 +88,109 @@ def test_a_regular_user_cannot_act_for_someone_else():
         build_run_as_user(ubuntu2404(), "bob", COMMAND)
 
 
-def test_windows_system_uses_a_one_shot_interactive_scheduled_task():
-    exe = "C:\\Program Files\\Kiro Bootstrap\\kiro-bootstrap.exe"
-    argv = [exe, "install", "--note", 'say "hi"', "--dir", "C:\\Temp dir\\", ""]
-    create, run, delete = build_run_as_user(windows11_system(), "AzureAD\\AliceSmith", argv)
-    assert create[:4] == ["schtasks", "/Create", "/TN", DEFAULT_TASK_NAME]
-    assert create[6:] == [
-        "/SC",
-        "ONCE",
-        "/ST",
-        "00:00",
-        "/RU",
-        "AzureAD\\AliceSmith",
-        "/IT",
-        "/RL",
-        "LIMITED",
-        "/F",
-    ]
-    assert run == ["schtasks", "/Run", "/TN", DEFAULT_TASK_NAME]
-    assert delete == ["schtasks", "/Delete", "/TN", DEFAULT_TASK_NAME, "/F"]
-    # The runner quotes the step for CreateProcess; schtasks splits it back; the task's /TR
-    # is split again when the task starts. Every argument must survive both trips intact.
-    arrived = split_windows_command_line(subprocess.list2cmdline(create))
-    assert arrived == create
-    assert split_windows_command_line(arrived[5]) == argv
+# Facts of the Task Scheduler Schema, version 1.2 (learn.microsoft.com, "Task Scheduler
+# Schema": taskType, principalType, settingsType, execType, logonType, runLevelType): the
+# namespace, the children each element may have, and the values the enumerations allow.
+SCHEMA_CHILDREN = {
+    "Task": {"RegistrationInfo", "Triggers", "Settings", "Data", "Principals", "Actions"},
+    "RegistrationInfo": {"URI", "SecurityDescriptor", "Source", "Date", "Author", "Version",
+                         "Description", "Documentation"},
+    "Principals": {"Principal"},
+    "Principal": {"UserId", "LogonType", "GroupId", "DisplayName", "RunLevel",
+                  "ProcessTokenSidType", "RequiredPrivileges"},
+    "Settings": {"AllowStartOnDemand", "RestartOnFailure", "MultipleInstancesPolicy",
+                 "DisallowStartIfOnBatteries", "StopIfGoingOnBatteries", "AllowHardTerminate",
+                 "StartWhenAvailable", "NetworkProfileName", "RunOnlyIfNetworkAvailable",
+                 "WakeToRun", "Enabled", "Hidden", "DeleteExpiredTaskAfter", "IdleSettings",
+                 "NetworkSettings", "ExecutionTimeLimit", "Priority", "RunOnlyIfIdle"},
+    "Actions": {"Exec", "ComHandler", "SendEmail", "ShowMessage"},
+    "Exec": {"Command", "Arguments", "WorkingDirectory"},
+}  # fmt: skip
+LOGON_TYPES = {"S4U", "Password", "InteractiveToken", "InteractiveTokenOrPassword"}
+RUN_LEVELS = {"LeastPrivilege", "HighestAvailable"}
+SID = "S-1-12-1-2133216043-1286360327-3015424187-3962349380"
+EXE = "C:\\Program Files\\kiro-bootstrap\\kiro-bootstrap.exe"
 
 
-def test_windows_task_name_is_the_callers():
-    steps = build_run_as_user(windows11_system(), "alice", ["a.exe"], task_name="kb-42")
-    assert [step[3] for step in steps] == ["kb-42", "kb-42", "kb-42"]
+def task_document(xml: bytes) -> ElementTree.Element:
+    """The task as Task Scheduler reads it: UTF-16 with a byte order mark, every element in
+    the task namespace and allowed by the schema where it stands."""
+    assert xml.startswith(b"\xff\xfe")  # UTF-16 little endian, as Task Scheduler exports
+    text = xml.decode("utf-16")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-16"?>')
+    root = ElementTree.fromstring(text.split("?>", 1)[1])  # noqa: S314 - our own bytes
+    prefix = f"{{{TASK_NAMESPACE}}}"
+    assert root.tag == f"{prefix}Task"
+    assert root.get("version") == "1.2"
+    for parent in root.iter():
+        assert parent.tag.startswith(prefix), parent.tag
+        allowed = SCHEMA_CHILDREN.get(parent.tag.removeprefix(prefix))
+        for child in parent:
+            assert allowed is not None, f"{parent.tag} has no children in the schema"
+            assert child.tag.removeprefix(prefix) in allowed, child.tag
+    return root
 
 
-def test_windows_command_longer_than_schtasks_accepts_is_refused():
-    argv = ["C:\\kb.exe", "x" * SCHTASKS_TR_MAX_CHARS]
-    with pytest.raises(DeploymentError, match="at most 261"):
-        build_run_as_user(windows11_system(), "alice", argv)
+def find(root: ElementTree.Element, path: str) -> str:
+    node = root.find("/".join(f"{{{TASK_NAMESPACE}}}{part}" for part in path.split("/")))
+    assert node is not None, path
+    return node.text or ""
 
 
-def test_task_last_result_is_the_exit_code_once_finished():
-    assert parse_task_last_result(read_sample("schtasks-query-running.csv")) is None
-    assert parse_task_last_result(read_sample("schtasks-query-not-started.csv")) is None
-    assert parse_task_last_result(read_sample("schtasks-query-finished.csv")) == 3
-    assert parse_task_last_result("") is None
-    assert build_task_status_query("kb") == [
-        "schtasks",
-        "/Query",
-        "/TN",
-        "kb",
-        "/V",
-        "/FO",
-        "CSV",
-        "/NH",
-    ]
+def test_windows_task_runs_as_the_persons_sid_interactively_on_battery(tmp_path: Path):
+    argv = [EXE, "install", "--note", 'say "hi"', "--dir", "C:\\Temp dir\\", ""]
+    task = build_person_task("kb-42", SID, argv, folder=tmp_path, time_limit_seconds=1020)
+    root = task_document(task.xml)
+    assert find(root, "Principals/Principal/UserId") == SID
+    assert find(root, "Principals/Principal/LogonType") == "InteractiveToken"
+    assert find(root, "Principals/Principal/RunLevel") == "LeastPrivilege"
+    assert {find(root, "Principals/Principal/LogonType")} <= LOGON_TYPES
+    assert {find(root, "Principals/Principal/RunLevel")} <= RUN_LEVELS
+    # Both default to true in the schema: on an unplugged laptop the task would never start.
+    assert find(root, "Settings/DisallowStartIfOnBatteries") == "false"
+    assert find(root, "Settings/StopIfGoingOnBatteries") == "false"
+    assert find(root, "Settings/ExecutionTimeLimit") == "PT1020S"
+    principal = root.find(f"{{{TASK_NAMESPACE}}}Principals/{{{TASK_NAMESPACE}}}Principal")
+    actions = root.find(f"{{{TASK_NAMESPACE}}}Actions")
+    assert principal is not None
+    assert actions is not None
+    assert actions.get("Context") == principal.get("id")
+    # No trigger: it runs only when /Run starts it.
+    assert root.find(f"{{{TASK_NAMESPACE}}}Triggers") is None
+    # The program path holds a space, so it is quoted; the arguments survive the task's split.
+    assert find(root, "Actions/Exec/Command") == f'"{EXE}"'
+    assert split_windows_command_line(find(root, "Actions/Exec/Arguments")) == argv[1:]
+
+
+def test_windows_task_steps_register_from_the_xml_run_and_delete(tmp_path: Path):
+    task = build_person_task("kb-42", SID, ["C:\\kb.exe"], folder=tmp_path, time_limit_seconds=60)
+    assert task.xml_file == tmp_path / "kb-42.xml"
+    assert task.create_argv() == [
+        "schtasks", "/Create", "/TN", "kb-42", "/XML", str(tmp_path / "kb-42.xml"), "/F"
+    ]  # fmt: skip
+    assert task.run_argv() == ["schtasks", "/Run", "/TN", "kb-42"]
+    assert task.delete_argv() == ["schtasks", "/Delete", "/TN", "kb-42", "/F"]
+    assert task.query_argv() == ["schtasks", "/Query", "/TN", "kb-42", "/V", "/FO", "CSV", "/NH"]
+    # A command with no arguments has no Arguments element; a long one is fine (no /TR limit).
+    assert task_document(task.xml).find(f".//{{{TASK_NAMESPACE}}}Arguments") is None
+    long = build_person_task("kb", SID, ["C:\\kb.exe", "x" * 2000], folder=tmp_path,
+                             time_limit_seconds=60)  # fmt: skip
+    assert find(task_document(long.xml), "Actions/Exec/Arguments") == "x" * 2000
+
+
+def test_windows_needs_a_task_not_an_argv():
+    with pytest.raises(DeploymentError, match="scheduled task"):
+        build_run_as_user(windows11_system(), "alice", ["a.exe"])
+    assert PureWindowsPath(EXE).name == "kiro-bootstrap.exe"
+
+
+def test_task_state_tells_not_started_running_and_finished():
+    assert read_task_state(read_sample("schtasks-query-not-started.csv")) == TaskState(False, None)
+    assert read_task_state(read_sample("schtasks-query-running.csv")) == TaskState(True, None)
+    assert read_task_state(read_sample("schtasks-query-finished.csv")) == TaskState(True, 3)
+    assert read_task_state("") == TaskState(False, None)
 
 
 def test_task_that_could_not_start_reports_a_negative_hresult():
     row = read_sample("schtasks-query-finished.csv").replace('"3"', '"-2147024894"')
-    assert parse_task_last_result(row) == -2147024894
+    assert read_task_state(row) == TaskState(True, -2147024894)
