@@ -8,12 +8,14 @@ import plistlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
 from kiro_bootstrap.context import RunningProcess
+from kiro_bootstrap.host.runas import TASK_NAMESPACE
 from kiro_bootstrap.host.runner import Completed, RecordedRunner
-from kiro_bootstrap.install.detect import SID_SCRIPT, WINDOWS_UNINSTALL_KEY
+from kiro_bootstrap.install.detect import WINDOWS_UNINSTALL_KEY
 from kiro_bootstrap.verify.windows import SCRIPT as AUTHENTICODE_SCRIPT
 from tests.host import fixtures
 from tests.install.support import root_of, run_install
@@ -26,8 +28,10 @@ from tests.verify.tool_outputs import tool_output
 origin = support.origin
 release_tree = support.release_tree
 POWERSHELL = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
-SID = "S-1-5-21-1004336348-1177238915-682003330-1001"
+SID = fixtures.ALICE_SID
 HIVE_KEY = f"HKU\\{SID}\\{WINDOWS_UNINSTALL_KEY}"
+TASK = f"{{{TASK_NAMESPACE}}}"
+NOT_STARTED = 0x41303
 
 
 class MacRunner(RecordedRunner):
@@ -93,10 +97,13 @@ def test_macos_a_staged_copy_that_fails_verification_is_removed_and_detached(cli
 class WindowsRunner(RecordedRunner):
     """Recorded Windows tools; the uninstall key appears once the installer has run."""
 
-    def __init__(self, installed: str | None = None, last_result: int = 0) -> None:
+    def __init__(
+        self, installed: str | None = None, last_result: int = 0, hive_key: str = HIVE_KEY
+    ) -> None:
         super().__init__()
         self.installed = installed
-        self.add([POWERSHELL, "-NoProfile", "-NonInteractive", "-Command", SID_SCRIPT], SID)
+        self.hive_key = hive_key
+        self.tasks: list[ElementTree.Element] = []  # each task's XML, read when registered
         self.add([POWERSHELL, "-NoProfile", "-NonInteractive", "-Command", AUTHENTICODE_SCRIPT],
                  tool_output("authenticode-valid.json"))  # fmt: skip
         self.add(["icacls"], "processed 1 file")
@@ -108,11 +115,14 @@ class WindowsRunner(RecordedRunner):
         self.add(["schtasks", "/Query"], finished)
 
     def __call__(self, argv: Sequence[str], **kwargs: Any) -> Completed:
-        if list(argv[:3]) == ["reg", "query", HIVE_KEY]:
+        if list(argv[:2]) == ["schtasks", "/Create"]:
+            xml = Path(argv[argv.index("/XML") + 1]).read_bytes().decode("utf-16")
+            self.tasks.append(ElementTree.fromstring(xml.split("?>", 1)[1]))  # noqa: S314
+        if list(argv[:3]) == ["reg", "query", self.hive_key]:
             self.calls.append(tuple(argv))
             if self.installed is None:
                 return Completed(1, "", "ERROR: The system was unable to find the specified key")
-            text = (f"\r\n{HIVE_KEY}\r\n    DisplayVersion    REG_SZ    {self.installed}\r\n"
+            text = (f"\r\n{self.hive_key}\r\n    DisplayVersion    REG_SZ    {self.installed}\r\n"
                     '    UninstallString    REG_SZ    "C:\\Users\\alice\\AppData\\Local\\Programs'
                     '\\Kiro\\unins000.exe"\r\n')  # fmt: skip
             return Completed(0, text, "")
@@ -124,6 +134,17 @@ def alice(runner: WindowsRunner, isolated: dict[str, str]) -> TaskAsPerson:
     return signed_in_alice(runner, root_of(isolated), isolated)
 
 
+def task_command(task: ElementTree.Element) -> str:
+    """What the task runs: its Command and Arguments as one command line."""
+    command = task.findtext(f"{TASK}Actions/{TASK}Exec/{TASK}Command") or ""
+    arguments = task.findtext(f"{TASK}Actions/{TASK}Exec/{TASK}Arguments") or ""
+    return f"{command} {arguments}".strip()
+
+
+def task_user(task: ElementTree.Element) -> str:
+    return task.findtext(f"{TASK}Principals/{TASK}Principal/{TASK}UserId") or ""
+
+
 def _windows_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return {"SystemRoot": "C:\\Windows", **(extra or {})}
 
@@ -133,14 +154,22 @@ def test_windows_under_system_runs_inno_as_the_signed_in_user(cli, origin, isola
     result = run_install(cli, origin, isolated, "--no-configure", facts=fixtures.windows11_system(),
                          runner=alice(runner, isolated), env=_windows_env())  # fmt: skip
     assert result.code == 0, result.stdout
-    create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
-    command = create[create.index("/TR") + 1]
-    assert command.endswith(
+    (task,) = runner.tasks
+    assert task_command(task).endswith(
         "kiro-ide-1.0.310-stable-win32-x64.exe /SP- /VERYSILENT /SUPPRESSMSGBOXES /NORESTART "
         "/MERGETASKS=!runcode /NOCLOSEAPPLICATIONS"
     )
-    assert create[create.index("/RU") + 1] == "alice"
+    assert task_user(task) == SID
+    assert task.findtext(f"{TASK}Settings/{TASK}DisallowStartIfOnBatteries") == "false"
     assert ("reg", "query", HIVE_KEY) in runner.calls
+    create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
+    xml_file = Path(create[create.index("/XML") + 1])
+    assert xml_file.parent == root_of(isolated) / "C/ProgramData/kiro-bootstrap/tasks"
+    # The folder is given to SYSTEM and Administrators before the XML is written there.
+    secured = [call for call in runner.calls if call[:2] == ("icacls", str(xml_file.parent))]
+    assert any("/inheritance:r" in call for call in secured)
+    assert runner.calls.index(secured[-1]) < runner.calls.index(create)
+    assert not xml_file.exists()
     assert [call for call in runner.calls if call[0] == "schtasks"][-1][:2] == (
         "schtasks",
         "/Delete",
@@ -160,8 +189,7 @@ def test_windows_close_running_passes_closeapplications(cli, origin, isolated):
                          env=_windows_env(), processes=lambda: next(seen, []))  # fmt: skip
     assert result.code == 0, result.stdout
     assert ("taskkill", "/FI", "USERNAME eq alice", "/IM", "Kiro.exe") in runner.calls
-    create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
-    assert create[create.index("/TR") + 1].endswith("/CLOSEAPPLICATIONS")
+    assert task_command(runner.tasks[0]).endswith("/CLOSEAPPLICATIONS")
 
 
 def test_windows_the_version_in_the_users_hive_makes_a_rerun_a_no_op(cli, origin, isolated):
@@ -202,8 +230,7 @@ def test_windows_uninstall_runs_the_uninstall_string_as_the_user(cli, origin, is
     removed = cli("uninstall", "--json", facts=fixtures.windows11_system(),
                   runner=alice(runner, isolated), env=_windows_env())  # fmt: skip
     assert removed.code == 0, removed.stdout
-    create = next(call for call in runner.calls if call[:2] == ("schtasks", "/Create"))
-    assert create[create.index("/TR") + 1] == (
+    assert task_command(runner.tasks[0]) == (
         "C:\\Users\\alice\\AppData\\Local\\Programs\\Kiro\\unins000.exe "
         "/VERYSILENT /SUPPRESSMSGBOXES /NORESTART"
     )

@@ -7,15 +7,26 @@ import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from kiro_bootstrap.cli import main
 from kiro_bootstrap.context import Environment
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.host.runas import TASK_NAMESPACE
 from kiro_bootstrap.host.runner import Completed
 from tests.host import fixtures
 from tests.privsep.conftest import GUARD
 
 TASK_ROW = '"PC","\\\\kiro-bootstrap-install","N/A","Ready","Interactive only","now","{code}"\n'
+
+
+def task_command_line(xml_file: Path) -> str:
+    """The Command and Arguments of the task definition SYSTEM registers, as one line."""
+    text = xml_file.read_bytes().decode("utf-16").split("?>", 1)[1]
+    task = ElementTree.fromstring(text)  # noqa: S314 - the agent's own file
+    exec_path = f"{{{TASK_NAMESPACE}}}Actions/{{{TASK_NAMESPACE}}}Exec/{{{TASK_NAMESPACE}}}"
+    command = task.findtext(exec_path + "Command") or ""
+    return f"{command} {task.findtext(exec_path + 'Arguments') or ''}".strip()
 
 
 class TaskAsPerson:
@@ -32,7 +43,7 @@ class TaskAsPerson:
     def __call__(self, argv: Sequence[str], **kwargs: Any) -> Completed:
         args = list(argv)
         if args[:2] == ["schtasks", "/Create"]:
-            self.command = args[args.index("/TR") + 1]
+            self.command = task_command_line(Path(args[args.index("/XML") + 1]))
             if "person-step" not in self.command:
                 self.command = None
                 return self.inner(argv, **kwargs)
