@@ -80,6 +80,38 @@ def read_plist(path: Path) -> dict[str, Any]:
     return {key: value for key, value in data.items() if not key.startswith("Payload")}
 
 
+def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """`top`'s keys over `base`'s, section by section."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(below, dict) and isinstance(value, dict):
+            merged[key] = _overlay(below, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_macos_managed(facts: HostFacts, folder: Path) -> tuple[dict[str, Any], str]:
+    """Computer-level managed preferences, overlaid by the person's user-level ones.
+
+    An MDM profile scoped to a user (Jamf "User Level", a user channel) lands in
+    `/Library/Managed Preferences/<user>/`; macOS gives those precedence for that person.
+    The person is whom a root run acts for by default (the console user), else ourselves.
+    """
+    computer = folder / f"{MANAGED_PREFERENCES_DOMAIN}.plist"
+    values = read_plist(computer)
+    sources = [str(computer)] if values else []
+    person = facts.console_user if facts.is_admin else facts.current_user
+    if person and person != "root":
+        user_level = folder / person / f"{MANAGED_PREFERENCES_DOMAIN}.plist"
+        personal = read_plist(user_level)
+        if personal:
+            values = _overlay(values, personal)
+            sources.append(str(user_level))
+    return values, " + ".join(sources) or str(computer)
+
+
 def read_managed_source(
     facts: HostFacts, paths: Paths, *, registry_reader: RegistryReader | None = None
 ) -> ManagedSource | None:
@@ -88,8 +120,7 @@ def read_managed_source(
         values = read_toml_file(paths.policy_config_file, required=False)
         description = str(paths.policy_config_file)
     elif facts.os == "darwin" and paths.managed_preferences_dir is not None:
-        plist = paths.managed_preferences_dir / f"{MANAGED_PREFERENCES_DOMAIN}.plist"
-        values, description = read_plist(plist), str(plist)
+        values, description = read_macos_managed(facts, paths.managed_preferences_dir)
     elif facts.os == "windows":
         tree = (registry_reader or read_windows_registry)(POLICY_REGISTRY_KEY)
         values, description = _decode_registry(tree or {}), POLICY_REGISTRY_KEY

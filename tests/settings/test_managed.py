@@ -72,3 +72,23 @@ def test_windows_registry_bad_json_is_exit_2(tmp_path: Path) -> None:
             build_paths(facts, tmp_path),
             registry_reader=lambda _key: {"release": {"allowed_hosts": "[oops"}},
         )
+
+
+def test_macos_user_level_managed_preferences_overlay_the_computer_level(tmp_path: Path) -> None:
+    folder = tmp_path / "Library/Managed Preferences"
+    (folder / "alice").mkdir(parents=True)
+    computer = {"release": {"version": "1.0.309", "channel": "stable"}}
+    (folder / "dev.kiro.bootstrap.plist").write_bytes(plistlib.dumps(computer))
+    personal = {"PayloadUUID": "x", "release": {"version": "1.0.310"}}
+    (folder / "alice/dev.kiro.bootstrap.plist").write_bytes(plistlib.dumps(personal))
+    # Jamf as root acts for the console user: her user-level profile counts.
+    facts = fixtures.macos14_arm64(is_admin=True, current_user="root", console_user="alice")
+    source = read_managed_source(facts, build_paths(facts, tmp_path))
+    assert source is not None
+    assert source.values == {"release": {"version": "1.0.310", "channel": "stable"}}
+    assert source.description.endswith("alice/dev.kiro.bootstrap.plist")
+    # Another person's user-level profile is not hers.
+    bob = fixtures.macos14_arm64(current_user="bob", console_user="bob")
+    other = read_managed_source(bob, build_paths(bob, tmp_path))
+    assert other is not None
+    assert other.values == computer
