@@ -66,3 +66,16 @@ def test_ansible_example_uses_the_fleet_wrapper_and_the_default_agent_path() -> 
     assert default.group(1) in copied
     (run,) = (task for task in tasks if "ansible.builtin.command" in task)
     assert run["ansible.builtin.command"]["argv"][0] in copied
+
+
+def test_authenticode_evidence_is_captured_the_way_the_agent_asks() -> None:
+    from kiro_bootstrap.verify.windows import PATH_VARIABLE, SCRIPT
+
+    steps = load(WORKFLOW)["jobs"]["build"]["steps"]
+    (capture,) = [step for step in steps if "Get-AuthenticodeSignature" in str(step.get("run"))]
+    # GitHub's `powershell` shell is Windows PowerShell 5.1, which the agent starts; `pwsh` is 7,
+    # whose ConvertTo-Json writes enums and nesting differently.
+    assert capture["shell"] == "powershell"
+    assert SCRIPT in capture["run"]
+    assert f"$env:{PATH_VARIABLE} = " in capture["run"]
+    assert "-Depth 4" not in capture["run"]
