@@ -162,6 +162,22 @@ def parse_netsh_winhttp(text: str) -> ProxySettings:
     )
 
 
+def extended_length_path(path: str) -> str:
+    """`C:\\x` -> `\\\\?\\C:\\x`, `\\\\server\\share\\x` -> `\\\\?\\UNC\\server\\share\\x`.
+
+    The prefix lifts MAX_PATH (260 characters) for the file APIs, so deleting a deep tree
+    (extensions under AppData) cannot fail half-way. It needs an absolute path; others and
+    already prefixed ones are returned unchanged.
+    """
+    if path.startswith("\\\\?\\"):
+        return path
+    if path.startswith("\\\\"):
+        return "\\\\?\\UNC\\" + path[2:]
+    if re.match(r"^[A-Za-z]:\\", path):
+        return "\\\\?\\" + path
+    return path
+
+
 def parse_profile_image_path(text: str, environ: Mapping[str, str]) -> str | None:
     """`reg query "HKLM\\...\\ProfileList\\<SID>" /v ProfileImagePath` -> the profile folder.
 

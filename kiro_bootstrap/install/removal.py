@@ -112,7 +112,9 @@ def purge_user_data(home: Path, os_name: str, dry_run: bool) -> list[str]:
         if folder.exists():
             changes.append(f"remove {folder}")
             if not dry_run:
-                shutil.rmtree(folder)
+                from kiro_bootstrap.install.windows import for_deletion
+
+                shutil.rmtree(for_deletion(folder))  # Windows: past the 260-character limit
     return changes
 
 

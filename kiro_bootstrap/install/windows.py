@@ -3,7 +3,9 @@ are SYSTEM), and its uninstaller from the registry."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import InstallError, RetryLaterError
@@ -27,6 +29,16 @@ TASK_TIME_LIMIT_MARGIN_SECONDS = 120.0
 TASK_NAME = "kiro-bootstrap-install"
 TASK_FOLDER_NAME = "tasks"
 TASK_FILE_MODE = 0o600
+
+
+def for_deletion(path: Path) -> Path:
+    """`path` as the delete calls should see it: with the \\\\?\\ prefix on Windows, where
+    Kiro's extension trees under AppData pass the 260-character limit."""
+    if os.name != "nt":
+        return path
+    from kiro_bootstrap.host.windows import extended_length_path
+
+    return Path(extended_length_path(str(path)))
 
 
 def inno_argv(installer: str, *, close_running: bool) -> list[str]:

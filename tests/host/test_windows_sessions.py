@@ -12,6 +12,7 @@ from kiro_bootstrap.host.windows import (
     CURRENT_VERSION_KEY,
     PROFILE_LIST_KEY,
     USER_INTERNET_SETTINGS_KEY,
+    extended_length_path,
     parse_netsh_winhttp,
     parse_profile_image_path,
 )
@@ -136,3 +137,11 @@ def test_home_of_a_signed_in_person_is_the_registry_profile(tmp_path: Path):
     # Someone not signed in, under a test root: the conventional folder.
     assert home_of("bob", facts, fs_root=tmp_path) == tmp_path / "C/Users/bob"
     assert PureWindowsPath("C:\\Users\\AliceSmith.CONTOSO").name != "AliceSmith"
+
+
+def test_deep_paths_get_the_extended_length_prefix():
+    deep = "C:\\Users\\alice\\AppData\\Roaming\\Kiro\\" + "x\\" * 200
+    assert extended_length_path(deep) == "\\\\?\\" + deep
+    assert extended_length_path("\\\\fs1\\home\\alice") == "\\\\?\\UNC\\fs1\\home\\alice"
+    assert extended_length_path("\\\\?\\C:\\x") == "\\\\?\\C:\\x"
+    assert extended_length_path("relative\\x") == "relative\\x"
