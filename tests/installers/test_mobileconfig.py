@@ -55,3 +55,11 @@ def test_the_agent_on_a_mac_reports_the_profile_as_policy(
     assert rows["identity_center.region"]["value"] == "us-east-1"
     assert "policy" in rows["identity_center.region"]["origin"]
     assert "locked by policy" in rows["release.version"]["origin"]
+
+
+def test_the_profile_carries_the_linux_certificate_pin_key() -> None:
+    # One organisation configuration for every fleet (DECISIONS §3): harmless on a Mac.
+    signing = settings_payload()["release"]["signing"]
+    assert signing["linux_cert_sha256"] == []
+    assert Settings.model_validate({"release": {"signing": signing}}).release.signing
+    assert "release.signing.linux_trust" in PROFILE.read_text(encoding="utf-8")
