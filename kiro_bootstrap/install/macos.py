@@ -114,14 +114,25 @@ def app_owner(facts: HostFacts, user: str, update_mode: str | None) -> str | Non
     return user
 
 
+def effective_update_mode(job: InstallJob) -> str | None:
+    """Kiro's UpdateMode as `configure` writes it: a pinned version turns updates off."""
+    settings = job.ctx.settings
+    if settings.kiro.update_mode is not None:
+        return settings.kiro.update_mode
+    return UPDATES_OFF if settings.release.pinned else None
+
+
 def _hand_over(job: InstallJob, staged: Path) -> None:
     """chown -R the staged app to the person (before the swap, so it is never half theirs)."""
     ctx = job.ctx
-    owner = app_owner(ctx.facts, job.user, ctx.settings.kiro.update_mode)
+    mode = effective_update_mode(job)
+    owner = app_owner(ctx.facts, job.user, mode)
     if owner is None:
-        if ctx.settings.kiro.update_mode == UPDATES_OFF and ctx.facts.is_admin:
+        if mode == UPDATES_OFF and ctx.facts.is_admin:
             ctx.output.note(
-                "Kiro.app stays owned by root: updates are off (kiro.update_mode = none).", "plain"
+                "Kiro.app stays owned by root: Kiro's updates are off (kiro.update_mode = none, "
+                "or a pinned release.version).",
+                "plain",
             )
         return
     argv = ["chown", "-R", f"{owner}:{PERSON_GROUP}", str(staged)]
