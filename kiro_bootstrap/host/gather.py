@@ -107,7 +107,7 @@ def _windows_process_view(environ: Mapping[str, str]) -> ProcessView:
 
     import psutil
 
-    from kiro_bootstrap.host.win32 import list_signed_in
+    from kiro_bootstrap.host.win32 import is_user_an_admin, list_signed_in, native_machine
 
     signed_in = list_signed_in()
     # sysconfig names the interpreter's own build ("win-amd64"); platform.machine() reports
@@ -116,46 +116,8 @@ def _windows_process_view(environ: Mapping[str, str]) -> ProcessView:
         machine=sysconfig.get_platform(),
         user_name=environ.get("USERNAME") or getpass.getuser(),
         memory_bytes=int(psutil.virtual_memory().total),
-        native_machine=_windows_native_machine(),
-        is_elevated=_windows_is_user_an_admin(),
+        native_machine=native_machine(),
+        is_elevated=is_user_an_admin(),
         platform_version=platform.version() or None,
         signed_in=None if signed_in is None else tuple(signed_in),
     )
-
-
-def _windows_native_machine() -> int | None:
-    """IsWow64Process2's native machine (Windows 10 1709+): the hardware, not the emulation."""
-    if sys.platform != "win32":
-        return None
-    import ctypes
-    from ctypes import wintypes
-
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    is_wow64_process2 = getattr(kernel32, "IsWow64Process2", None)
-    if is_wow64_process2 is None:
-        return None
-    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
-    is_wow64_process2.argtypes = [
-        wintypes.HANDLE,
-        ctypes.POINTER(wintypes.USHORT),
-        ctypes.POINTER(wintypes.USHORT),
-    ]
-    is_wow64_process2.restype = wintypes.BOOL
-    process_machine, native_machine = wintypes.USHORT(), wintypes.USHORT()
-    if not is_wow64_process2(
-        kernel32.GetCurrentProcess(), ctypes.byref(process_machine), ctypes.byref(native_machine)
-    ):
-        return None
-    return int(native_machine.value)
-
-
-def _windows_is_user_an_admin() -> bool | None:
-    """shell32's IsUserAnAdmin: True for an elevated token (only a fallback for whoami)."""
-    if sys.platform != "win32":
-        return None
-    import ctypes
-
-    try:
-        return bool(ctypes.windll.shell32.IsUserAnAdmin())
-    except (AttributeError, OSError):
-        return None

@@ -1,8 +1,9 @@
 """The few Windows API calls the agent makes itself (ctypes, winreg); nothing here decides.
 
 Each function answers None (or an empty list) when the API is missing or fails, so the
-callers fall back. Only `gather.py` and `users.py` call these, and only on Windows; the logic
-that uses the answers takes plain data (`windows_sessions.py`) and is tested on any OS.
+callers fall back; off Windows every one answers None. Callers: `gather.py` (the process view)
+and the person lookups (`users.py`, `install/detect.py`). The logic that uses the answers takes
+plain data (`windows_sessions.py`) and is tested on any OS.
 PowerShell is not used: Constrained Language Mode or AppLocker may block it for SYSTEM.
 """
 
@@ -147,3 +148,41 @@ def profile_of_account(account: str) -> str | None:
     """The profile folder Windows made for `account`, from the registry; None if it has none."""
     sid = lookup_account_sid(account)
     return read_profile_image_path(sid) if sid else None
+
+
+def native_machine() -> int | None:
+    """IsWow64Process2's native machine (Windows 10 1709+): the hardware, not the emulation."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    is_wow64_process2 = getattr(kernel32, "IsWow64Process2", None)
+    if is_wow64_process2 is None:
+        return None
+    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+    is_wow64_process2.argtypes = [
+        wintypes.HANDLE,
+        ctypes.POINTER(wintypes.USHORT),
+        ctypes.POINTER(wintypes.USHORT),
+    ]
+    is_wow64_process2.restype = wintypes.BOOL
+    process_machine, native_machine = wintypes.USHORT(), wintypes.USHORT()
+    if not is_wow64_process2(
+        kernel32.GetCurrentProcess(), ctypes.byref(process_machine), ctypes.byref(native_machine)
+    ):
+        return None
+    return int(native_machine.value)
+
+
+def is_user_an_admin() -> bool | None:
+    """shell32's IsUserAnAdmin: True for an elevated token (only a fallback for whoami)."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    try:
+        return bool(ctypes.windll.shell32.IsUserAnAdmin())
+    except (AttributeError, OSError):
+        return None

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.errors import InstallError, RetryLaterError
+from kiro_bootstrap.errors import DeploymentError, InstallError, RetryLaterError
 from kiro_bootstrap.host.runas import PersonTask, build_person_task, read_task_state
 from kiro_bootstrap.host.users import same_user
 from kiro_bootstrap.host.windows_sessions import WindowsSession, describe_choice, find_session
@@ -57,22 +57,29 @@ def parse_uninstall_string(text: str) -> str | None:
 
 
 def require_signed_in_user(ctx: Context, user: str) -> WindowsSession | None:
-    """Under SYSTEM the person must be signed in with their hive loaded, else exit 7.
+    """Acting for someone else, they must be signed in with their hive loaded, else exit 7.
 
-    Kiro installs per user: with nobody signed in there is nobody to act for, and with the
-    person signed out their HKCU (Kiro's uninstall key, their proxy) cannot be read, so
-    "no uninstall key" would be taken for "not installed". Returns their session.
+    Kiro installs per user: as SYSTEM with nobody signed in there is nobody to act for, and
+    with the person signed out their HKCU (Kiro's uninstall key, their proxy) cannot be read,
+    so "no uninstall key" would be taken for "not installed". Returns their session; None
+    when we act for ourselves.
     """
-    if not ctx.facts.is_system:
+    facts = ctx.facts
+    if same_user(user, facts.current_user, facts):
+        if facts.is_system:
+            raise RetryLaterError(
+                "Nobody is signed in: Kiro installs per user, so there is nobody to act for.",
+                hint="Run again when the person is signed in, or name them with --for-user.",
+                code="nobody-signed-in",
+            )
         return None
-    if same_user(user, ctx.facts.current_user, ctx.facts):
-        raise RetryLaterError(
-            "Nobody is signed in: Kiro installs per user, so there is nobody to act for.",
-            hint="Run again when the person is signed in, or name them with --for-user.",
-            code="nobody-signed-in",
+    if not facts.is_admin:
+        raise DeploymentError(
+            f"Cannot act for {user} while running as {facts.current_user}.",
+            hint="Run as SYSTEM or an administrator, or run the tool as that person.",
         )
-    session = find_session(ctx.facts.sessions, user)
-    if ctx.facts.sessions and (session is None or not session.hive_loaded or not session.sid):
+    session = find_session(facts.sessions, user)
+    if session is None or not session.hive_loaded or not session.sid:
         raise RetryLaterError(
             f"{user} is not signed in (their registry hive is not loaded); nothing was changed.",
             hint="Run again while they are signed in.",
@@ -84,14 +91,9 @@ def require_signed_in_user(ctx: Context, user: str) -> WindowsSession | None:
 def run_as_person(ctx: Context, user: str, argv: Sequence[str], *, timeout: float) -> int:
     """Run `argv` as `user` and return its exit code (a scheduled task when we are not them)."""
     runner = ctx.env.runner
-    if same_user(user, ctx.facts.current_user, ctx.facts):
-        return runner(argv, timeout=timeout).returncode
     session = require_signed_in_user(ctx, user)
     if session is None or session.sid is None:
-        raise InstallError(
-            f"Cannot run a command as {user}: their SID is unknown to this run.",
-            hint="Run as SYSTEM (the MDM's context) while they are signed in.",
-        )
+        return runner(argv, timeout=timeout).returncode
     task = _write_task(ctx, session.sid, argv, timeout)
     try:
         for step in (task.create_argv(), task.run_argv()):
