@@ -66,6 +66,13 @@ def require_signed_in_user(ctx: Context, user: str) -> WindowsSession | None:
     """
     facts = ctx.facts
     if same_user(user, facts.current_user, facts):
+        if facts.is_system and len(facts.sessions) > 1:
+            names = ", ".join(session.account for session in facts.sessions)
+            raise RetryLaterError(
+                f"{len(facts.sessions)} people are signed in ({names}) and none is active.",
+                hint="Name the person to act for with --for-user.",
+                code="several-signed-in",
+            )
         if facts.is_system:
             raise RetryLaterError(
                 "Nobody is signed in: Kiro installs per user, so there is nobody to act for.",

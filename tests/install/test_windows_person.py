@@ -94,3 +94,15 @@ def test_uninstall_when_the_persons_hive_is_not_loaded_is_exit_7(cli, origin, is
     assert removed.code == 7
     assert "alice is not signed in" in removed.json["error"]["message"]
     assert status.read_bytes() == before
+
+
+def test_several_people_none_active_asks_for_for_user(cli, origin, isolated):
+    away = dataclasses.replace(fixtures.ALICE_SESSION, active=False)
+    facts = fixtures.windows11_system(console_user=None, sessions=(away, BOB))
+    result = run_install(cli, origin, isolated, facts=facts, runner=WindowsRunner())
+    assert result.code == 7
+    assert (
+        "2 people are signed in (alice, CONTOSO\\bob) and none is active"
+        in (result.json["error"]["message"])
+    )
+    assert "--for-user" in result.json["error"]["hint"]
