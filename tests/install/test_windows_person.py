@@ -7,6 +7,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from kiro_bootstrap.host.windows_sessions import WindowsSession
 from kiro_bootstrap.install.detect import WINDOWS_UNINSTALL_KEY
 from tests.commands.test_install_macos_windows import (
@@ -23,6 +25,15 @@ from tests.release.support import LATEST
 origin = support.origin
 release_tree = support.release_tree
 ENTRA_HIVE_KEY = f"HKU\\{fixtures.ENTRA_SID}\\{WINDOWS_UNINSTALL_KEY}"
+
+
+@pytest.fixture(autouse=True)
+def _profiles(isolated):
+    """The profile folders Windows made when each person first signed in."""
+    for folder in ("alice", "AliceSmith.CONTOSO", "bob.CONTOSO", "carol"):
+        (root_of(isolated) / "C/Users" / folder).mkdir(parents=True, exist_ok=True)
+
+
 BOB = WindowsSession("CONTOSO\\bob", "S-1-5-21-1-2-3-1104", False, "C:\\Users\\bob.CONTOSO", True)
 
 
