@@ -15,10 +15,12 @@ from tests.commands.test_install_macos_windows import (
     NOT_STARTED,
     WindowsRunner,
     _windows_env,
+    alice,
     task_user,
 )
 from tests.host import fixtures
 from tests.install.support import root_of, run_install
+from tests.privsep.windows_task import signed_in
 from tests.release import support
 from tests.release.support import LATEST
 
@@ -39,8 +41,15 @@ BOB = WindowsSession("CONTOSO\\bob", "S-1-5-21-1-2-3-1104", False, "C:\\Users\\b
 
 def test_an_entra_id_profile_is_the_folder_the_registry_names(cli, origin, isolated):
     runner = WindowsRunner(hive_key=ENTRA_HIVE_KEY)
+    as_her = signed_in(
+        runner,
+        root_of(isolated),
+        isolated,
+        profile_folder="AliceSmith.CONTOSO",
+        account="AliceSmith",
+    )
     result = run_install(cli, origin, isolated, "--no-configure",
-                         facts=fixtures.windows11_system_entra(), runner=runner,
+                         facts=fixtures.windows11_system_entra(), runner=as_her,
                          env=_windows_env())  # fmt: skip
     assert result.code == 0, result.stdout
     assert task_user(runner.tasks[0]) == fixtures.ENTRA_SID
@@ -53,7 +62,7 @@ def test_an_entra_id_profile_is_the_folder_the_registry_names(cli, origin, isola
 def test_with_two_people_signed_in_the_active_one_is_chosen_and_named(cli, origin, isolated):
     facts = fixtures.windows11_system(sessions=(fixtures.ALICE_SESSION, BOB))
     result = run_install(cli, origin, isolated, "--no-configure", facts=facts,
-                         runner=WindowsRunner(), env=_windows_env())  # fmt: skip
+                         runner=alice(WindowsRunner(), isolated), env=_windows_env())  # fmt: skip
     assert result.code == 0, result.stdout
     assert "2 people are signed in (alice, CONTOSO\\bob); acting for alice" in result.stderr
 
@@ -77,7 +86,8 @@ def test_for_user_who_is_not_signed_in_is_exit_7(cli, origin, isolated):
 
 def _installed_for_alice(cli, origin, isolated) -> Path:
     assert run_install(cli, origin, isolated, "--no-configure", facts=fixtures.windows11_system(),
-                       runner=WindowsRunner(), env=_windows_env()).code == 0  # fmt: skip
+                       runner=alice(WindowsRunner(), isolated),
+                       env=_windows_env()).code == 0  # fmt: skip
     return root_of(isolated) / "C/ProgramData/kiro-bootstrap/status.json"
 
 

@@ -80,7 +80,19 @@ def signed_in_alice(
     inner: Callable[..., Completed], root: Path, isolated: dict[str, str]
 ) -> TaskAsPerson:
     """SYSTEM's tools, with the scheduled task running alice's own agent for her."""
-    profile = root / "C/Users/alice"
+    return signed_in(inner, root, isolated)
+
+
+def signed_in(
+    inner: Callable[..., Completed],
+    root: Path,
+    isolated: dict[str, str],
+    *,
+    profile_folder: str = "alice",
+    account: str = "alice",
+) -> TaskAsPerson:
+    """SYSTEM's tools, with the scheduled task running `account`'s own agent in their profile."""
+    profile = root / "C/Users" / profile_folder
     environ = {**isolated, "HOME": str(profile), "USERPROFILE": str(profile),
                "APPDATA": str(profile / "AppData/Roaming"),
                "LOCALAPPDATA": str(profile / "AppData/Local"),
@@ -88,4 +100,5 @@ def signed_in_alice(
                "XDG_CONFIG_HOME": str(profile / "AppData/Roaming"),
                "XDG_CACHE_HOME": str(profile / "AppData/Local/cache"),
                "AWS_CONFIG_FILE": str(profile / ".aws/config")}  # fmt: skip
-    return TaskAsPerson(inner, fixtures.windows11_user(profile), environ)
+    person = fixtures.windows11_user(profile, current_user=account, console_user=account)
+    return TaskAsPerson(inner, person, environ)
