@@ -19,7 +19,10 @@ def run_doctor(ctx: Context) -> list[Check]:
     """Every check, blocking ones first; reachability is skipped with --offline."""
     facts, settings = ctx.facts, ctx.settings
     user = resolve_target_user(None, ctx.environ, facts)
-    home = home_of(user, facts, fs_root=ctx.paths.root)
+    try:
+        home = home_of(user, facts, fs_root=ctx.paths.root)
+    except LookupError:  # a person who never signed in here has no profile yet
+        user, home = facts.current_user, facts.home
     scope = "user" if facts.os == "windows" else resolve_scope(settings.install.scope, facts)
     checks = [
         host_checks.check_os(facts),

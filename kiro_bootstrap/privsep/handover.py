@@ -68,7 +68,7 @@ def run_through_task(
     _secure(ctx, folder, person)
     request_file = folder / f"{secrets.token_hex(8)}.json"
     report_file = request_file.with_name(request_file.name + REPORT_SUFFIX)
-    # The options travel in the file: the task's command line is kept short (schtasks /TR).
+    # The options travel in the file, read by the person's agent before it builds its context.
     options = {"config": ctx.options.config, "root": ctx.options.root}
     passed = {name: str(value) for name, value in options.items() if value}
     document = {"step": step, "request": request, "person": person.name, "options": passed}
