@@ -27,7 +27,6 @@ _SYSTEM = {
         "state": "/var/lib/kiro-bootstrap",
         "logs": "/var/log/kiro-bootstrap",
         "kiro_managed_settings": "/etc/kiro/managed-settings.json",
-        "kiro_policy": "/etc/kiro/policy.json",
         "system_prefix": "/opt/kiro",
         "managed_preferences": "",
     },
@@ -36,7 +35,6 @@ _SYSTEM = {
         "state": "/Library/Application Support/kiro-bootstrap",
         "logs": "/Library/Logs/kiro-bootstrap",
         "kiro_managed_settings": "/Library/Application Support/Kiro/managed-settings.json",
-        "kiro_policy": "",
         "system_prefix": "/Applications",
         "managed_preferences": "/Library/Managed Preferences",
     },
@@ -45,7 +43,6 @@ _SYSTEM = {
         "state": "C:\\ProgramData\\kiro-bootstrap",
         "logs": "C:\\ProgramData\\kiro-bootstrap\\logs",
         "kiro_managed_settings": "C:\\ProgramData\\Kiro\\managed-settings.json",
-        "kiro_policy": "",
         "system_prefix": "",
         "managed_preferences": "",
     },
@@ -65,7 +62,6 @@ class Paths:
     policy_config_file: Path | None
     managed_preferences_dir: Path | None
     kiro_managed_settings: Path
-    kiro_policy_file: Path | None
 
     def system(self, system_path: str) -> Path:
         """Any other system path, under the root override."""
@@ -91,5 +87,4 @@ def build_paths(facts: HostFacts, root: Path) -> Paths:
         policy_config_file=optional("policy_config"),
         managed_preferences_dir=optional("managed_preferences"),
         kiro_managed_settings=under_root(root, system["kiro_managed_settings"]),
-        kiro_policy_file=optional("kiro_policy"),
     )

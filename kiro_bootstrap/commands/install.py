@@ -145,6 +145,7 @@ def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:
         "closed": outcome.closed,
         "status_files": [str(path) for path in outcome.status_files],
         "configure": outcome.configure.to_json() if outcome.configure else None,
+        "notes": outcome.notes,
     }
     checks = [Check(**item) for item in outcome.verification]
     result = Result(data=data, checks=checks)
@@ -160,6 +161,8 @@ def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:
         )
         where = f" at {outcome.location}" if outcome.location else ""
         result.say(f"{headline} for {pre.user} ({pre.scope}){where}.", "ok")
+    for note in outcome.notes:
+        result.say(f"warning: {note}", "warn")
     if outcome.configure is not None:
         for line in configuration_lines(outcome.configure):
             result.say(line, "warn" if line.startswith("warning") else "plain")

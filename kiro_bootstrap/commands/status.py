@@ -40,6 +40,11 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     result = render(status)
     result.data["subscription"] = last_subscription_summary(ctx)
     result.say(describe_last(result.data["subscription"]), "dim")
+    from kiro_bootstrap.configure.update_policy import policy_delivery
+
+    policy = policy_delivery(ctx.settings, ctx.facts.os)
+    result.data["policy"] = policy
+    result.say(f"Kiro policies: {policy['delivery']} at {policy['location']} (unverified).", "dim")
     written = record_check(ctx, status, int(result.status))
     result.data["status_files"] = [str(path) for path in written]
     return result

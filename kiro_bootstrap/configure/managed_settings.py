@@ -22,7 +22,7 @@ from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.workstation import Workstation
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.host.facts import version_numbers
-from kiro_bootstrap.settings.model import MAX_VALUE_LENGTH
+from kiro_bootstrap.settings.model import MAX_METHODS_PER_RULE, MAX_VALUE_LENGTH
 
 FORMAT = "managed-settings"
 LABEL = "Kiro managed settings"
@@ -30,14 +30,37 @@ MODE = 0o644
 MINIMUM_KIRO_VERSION = (1, 2)  # the first Kiro IDE that reads managed settings
 SIGNIN_METHODS = frozenset({"idc", "external_idp", "builder_id", "google", "github", "social"})
 RULE_EFFECTS = frozenset({"allow", "deny"})
+EFFECTIVE_RULE_EFFECT = "deny"  # Kiro ignores, with a warning, rules of any other effect
 RULE_KEY_PREFIX = "rule:"
-IDC_ONLY_RULE: dict[str, Any] = {
-    "capability": "signin_method",
-    "match": ["*"],
-    "exclude": ["idc"],
-    "effect": "deny",
+SIGNIN_RULE_PREFIX = "signin_method:"  # "rule:signin_method:idc,external_idp"
+IDC_ONLY_KEY = "idc-only"  # the key `restrict_signin` records have always used
+EXTERNAL_IDP_SETTINGS = {
+    "external_idp_domain": "external_idp_domain",
+    "external_idp_start_url": "external_idp_start_url",
+    "external_idp_region": "external_idp_region",
 }
-RULES = {"idc-only": IDC_ONLY_RULE}
+
+
+def signin_rule(allowed: list[str]) -> dict[str, Any]:
+    """The rule that denies every sign-in method except the allowed ones."""
+    return {"capability": "signin_method", "match": ["*"], "exclude": allowed, "effect": "deny"}
+
+
+IDC_ONLY_RULE = signin_rule(["idc"])
+
+
+def signin_rule_key(allowed: list[str]) -> str:
+    """The ownership key of the rule allowing exactly `allowed`."""
+    name = IDC_ONLY_KEY if allowed == ["idc"] else SIGNIN_RULE_PREFIX + ",".join(allowed)
+    return RULE_KEY_PREFIX + name
+
+
+def rule_of_key(key: str) -> dict[str, Any]:
+    """The rule an ownership key stands for."""
+    name = key.removeprefix(RULE_KEY_PREFIX)
+    if name == IDC_ONLY_KEY:
+        return IDC_ONLY_RULE
+    return signin_rule(name.removeprefix(SIGNIN_RULE_PREFIX).split(","))
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _SKELETON = '{\n  "rules": [],\n  "settings": {}\n}\n'
 
@@ -59,7 +82,7 @@ class ManagedSettingsDocument(JsoncDocument):
     def get(self, key: str) -> tuple[bool, Any]:
         """A settings member, or whether one of our rules is present."""
         if key.startswith(RULE_KEY_PREFIX):
-            rule = RULES[key.removeprefix(RULE_KEY_PREFIX)]
+            rule = rule_of_key(key)
             found = any(same_value(existing, rule) for existing in self._rules())
             return found, (rule if found else None)
         return super().get(key)
@@ -76,7 +99,7 @@ class ManagedSettingsDocument(JsoncDocument):
     def delete(self, key: str) -> None:
         """Remove a settings member, or our rule."""
         if key.startswith(RULE_KEY_PREFIX):
-            rule = RULES[key.removeprefix(RULE_KEY_PREFIX)]
+            rule = rule_of_key(key)
             kept = [existing for existing in self._rules() if not same_value(existing, rule)]
             super().set(pointer("rules"), kept)
             return
@@ -127,6 +150,8 @@ def _rule_problems(rule: Any, where: str) -> list[str]:
         names = rule.get(field_name, [])
         if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
             problems.append(f"{where}.{field_name} must be a list of names")
+        elif len(names) > MAX_METHODS_PER_RULE:
+            problems.append(f"{where}.{field_name} lists more than {MAX_METHODS_PER_RULE} names")
         elif rule["capability"] == "signin_method":
             unknown = [name for name in names if name != "*" and name not in SIGNIN_METHODS]
             if unknown:
@@ -152,6 +177,20 @@ def validate_managed_settings(data: Any) -> list[str]:
     return problems
 
 
+def ignored_rules_warning(data: Any, path: Path) -> str | None:
+    """A warning naming rules Kiro ignores (an effect other than deny); None when all count."""
+    rules = data.get("rules") if isinstance(data, dict) else None
+    ignored = [
+        index
+        for index, rule in enumerate(rules if isinstance(rules, list) else [])
+        if isinstance(rule, dict) and rule.get("effect") != EFFECTIVE_RULE_EFFECT
+    ]
+    if not ignored:
+        return None
+    where = ", ".join(f"rules[{index}]" for index in ignored)
+    return f"{path}: {where} will be ignored by Kiro (only effect \"deny\" rules apply)."
+
+
 def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Document:
     """Parse the existing file; one that does not parse stops the run (exit 2)."""
     try:
@@ -172,8 +211,13 @@ def desired_managed_settings(ws: Workstation) -> dict[str, Any]:
         desired[pointer("settings", "idc_region")] = identity_center.region
     if identity_center.signin_help_url:
         desired[pointer("settings", "signin_help_url")] = identity_center.signin_help_url
-    if identity_center.restrict_signin:
-        desired[RULE_KEY_PREFIX + "idc-only"] = IDC_ONLY_RULE
+    for setting, name in EXTERNAL_IDP_SETTINGS.items():
+        value = getattr(identity_center, setting)
+        if value:
+            desired[pointer("settings", name)] = value
+    allowed = identity_center.allowed_signin_methods
+    if allowed:
+        desired[signin_rule_key(allowed)] = signin_rule(allowed)
     return desired
 
 
@@ -193,16 +237,20 @@ def plan(ws: Workstation) -> list[FilePlan]:
     """Plan the managed settings file."""
     path = ws.paths.kiro_managed_settings
     before = ws.read(path)
-    return [
-        plan_keys(
-            path=path,
-            scope="system",
-            label=LABEL,
-            doc=open_document(ws, path, before),
-            before=before,
-            file_format=FORMAT,
-            desired=desired_managed_settings(ws),
-            previous=ws.previous(path),
-            mode=MODE,
-        )
-    ]
+    doc = open_document(ws, path, before)
+    result = plan_keys(
+        path=path,
+        scope="system",
+        label=LABEL,
+        doc=doc,
+        before=before,
+        file_format=FORMAT,
+        desired=desired_managed_settings(ws),
+        previous=ws.previous(path),
+        mode=MODE,
+    )
+    if isinstance(doc, ManagedSettingsDocument):
+        warning = ignored_rules_warning(doc.value(), path)
+        if warning:
+            result.warnings.append(warning)
+    return [result]

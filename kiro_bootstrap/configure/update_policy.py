@@ -1,6 +1,11 @@
-"""Kiro's update policy: `UpdateMode` and `UpdateUrl`, where Kiro (a Code-OSS fork) reads policy.
+"""Kiro's policies: `UpdateMode`, `UpdateUrl` and the extension gallery, where Kiro reads policy.
 
-Linux: `/etc/kiro/policy.json`, merged. Windows: values under `HKLM\\SOFTWARE\\Policies\\Kiro`,
+Both places are unverified for Kiro (FACTS §5), so they are settings: `kiro.linux_policy_file`
+(default `/etc/kiro/policy.json`; Code-OSS itself reads `/etc/vscode/policy.json`) and
+`kiro.macos_policy_delivery` (`managed-preferences`, the default; `preferences`, what
+`sudo defaults write /Library/Preferences/dev.kiro.desktop` writes; `profile`: nothing is
+written here, the MDM profile carries the keys).
+Linux: that JSON file, merged. Windows: values under `HKLM\\SOFTWARE\\Policies\\Kiro`,
 written with `reg add` through the runner. macOS: Code-OSS reads policies from the app's
 preferences domain (`dev.kiro.desktop`) and honours only values macOS reports as *forced*,
 i.e. managed preferences. We write `/Library/Managed Preferences/dev.kiro.desktop.plist`,
@@ -19,6 +24,7 @@ from kiro_bootstrap.configure.documents import Document, JsoncDocument, PlistDoc
 from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.workstation import Workstation
 from kiro_bootstrap.errors import ConfigError
+from kiro_bootstrap.settings.model import Settings
 
 LABEL = "Kiro update policy"
 MODE = 0o644
@@ -27,6 +33,12 @@ REGISTRY_KEY = "HKLM\\SOFTWARE\\Policies\\Kiro"
 FORMAT_JSON = "policy-json"
 FORMAT_PLIST = "plist"
 FORMAT_REGISTRY = "registry"
+PREFERENCES_FOLDER = "/Library/Preferences"
+# Code-OSS policy names; the item URL's name follows the service URL's [unverified for Kiro].
+GALLERY_POLICIES = {
+    "service_url": "ExtensionGalleryServiceUrl",
+    "item_url": "ExtensionGalleryItemUrl",
+}
 
 
 class RegistryDocument(Document):
@@ -85,18 +97,41 @@ def desired_policy(ws: Workstation) -> dict[str, str]:
         values["UpdateMode"] = "none"  # Kiro updating itself would leave the pinned version
     if kiro.update_url:
         values["UpdateUrl"] = kiro.update_url
+    gallery = kiro.extension_gallery.model_dump()
+    values.update({name: gallery[field] for field, name in GALLERY_POLICIES.items() if gallery[field]})
     return values
 
 
-def policy_location(ws: Workstation) -> tuple[Path, str]:
-    """Where this OS keeps the policy, and in which format."""
+def policy_location(ws: Workstation) -> tuple[Path, str] | None:
+    """Where this OS keeps the policy, and in which format (None: an MDM profile delivers it)."""
+    kiro = ws.settings.kiro
     if ws.facts.os == "windows":
         return Path(REGISTRY_KEY), FORMAT_REGISTRY
-    if ws.facts.os == "darwin" and ws.paths.managed_preferences_dir is not None:
-        return ws.paths.managed_preferences_dir / f"{POLICY_DOMAIN}.plist", FORMAT_PLIST
-    if ws.paths.kiro_policy_file is None:
-        raise ConfigError("This host has no location for Kiro's update policy.")
-    return ws.paths.kiro_policy_file, FORMAT_JSON
+    if ws.facts.os == "darwin":
+        if kiro.macos_policy_delivery == "profile":
+            return None
+        folder = (
+            ws.paths.system(PREFERENCES_FOLDER)
+            if kiro.macos_policy_delivery == "preferences" or ws.paths.managed_preferences_dir is None
+            else ws.paths.managed_preferences_dir
+        )
+        return folder / f"{POLICY_DOMAIN}.plist", FORMAT_PLIST
+    return ws.paths.system(kiro.linux_policy_file), FORMAT_JSON
+
+
+def policy_delivery(settings: Settings, os_name: str) -> dict[str, str]:
+    """Which policy location this host uses (for status: both are unverified for Kiro)."""
+    if os_name == "windows":
+        return {"delivery": "registry", "location": REGISTRY_KEY}
+    if os_name == "darwin":
+        delivery = settings.kiro.macos_policy_delivery
+        where = {
+            "managed-preferences": f"/Library/Managed Preferences/{POLICY_DOMAIN}.plist",
+            "preferences": f"{PREFERENCES_FOLDER}/{POLICY_DOMAIN}.plist",
+            "profile": f"an MDM configuration profile for {POLICY_DOMAIN}",
+        }[delivery]
+        return {"delivery": delivery, "location": where}
+    return {"delivery": "file", "location": settings.kiro.linux_policy_file}
 
 
 def open_document(ws: Workstation, path: Path, before: bytes | None, file_format: str) -> Document:
@@ -128,8 +163,11 @@ def key_for(file_format: str, name: str) -> str:
 
 
 def plan(ws: Workstation) -> list[FilePlan]:
-    """Plan the update policy."""
-    path, file_format = policy_location(ws)
+    """Plan the policy file (nothing when an MDM profile delivers it)."""
+    location = policy_location(ws)
+    if location is None:
+        return []
+    path, file_format = location
     before = read_current(ws, path, file_format)
     desired = {key_for(file_format, name): value for name, value in desired_policy(ws).items()}
     return [

@@ -12,8 +12,10 @@ import secrets
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from kiro_bootstrap.files import make_folders, write_atomic
+from kiro_bootstrap.install import desktop_entry
 from kiro_bootstrap.install.crash import reach_phase
 from kiro_bootstrap.install.locations import LinuxLayout
 
@@ -24,20 +26,80 @@ FILE_MODE = 0o644
 FOLDER_MODE = 0o755
 
 
-def desktop_entry_text(layout: LinuxLayout) -> str:
-    """The menu entry; it names `current`, so it stays the same across upgrades."""
+EntryState = Literal["absent", "ours", "outdated", "edited", "foreign"]
+
+
+def desktop_entry_text(layout: LinuxLayout, *, launch: str | None = None) -> str:
+    """The menu entry; it names `current`, so it stays the same across upgrades.
+
+    `Exec=` is quoted per the Desktop Entry spec (a HOME with a space still launches);
+    `launch` overrides it with an `Exec=` value as written (the older, unquoted form).
+    """
+    if launch is None:
+        launch = desktop_entry.exec_value([str(layout.current / "kiro")])
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"
         "Name=Kiro\n"
         "Comment=Kiro IDE (installed by kiro-bootstrap)\n"
-        f"Exec={layout.current / 'kiro'} %F\n"
+        f"Exec={launch}\n"
         f"Icon={layout.icon}\n"
         "Terminal=false\n"
         "Categories=Development;IDE;\n"
         "StartupWMClass=Kiro\n"
         f"{MANAGED_MARKER}\n"
     )
+
+
+def desktop_entry_state(layout: LinuxLayout) -> EntryState:
+    """Whether the menu entry is ours as we write it now, as we wrote it before, or edited.
+
+    The launch environment `configure` adds to `Exec=` (an `env …` prefix) does not count
+    as an edit: it is owned and drift-checked by `configure`.
+    """
+    try:
+        text = layout.desktop_entry.read_text("utf-8")
+    except FileNotFoundError:
+        return "absent"
+    except (OSError, UnicodeDecodeError):
+        return "foreign"
+    if layout.desktop_entry.is_symlink() or MANAGED_MARKER not in text:
+        return "foreign"
+    try:
+        bare = desktop_entry.without_environment(text)
+    except ValueError:
+        return "edited"
+    if bare == desktop_entry_text(layout):
+        return "ours"
+    # Before Exec= was quoted we wrote the path bare: an entry of ours, not a person's edit.
+    if bare == desktop_entry_text(layout, launch=f"{layout.current / 'kiro'} %F"):
+        return "outdated"
+    return "edited"
+
+
+def _refresh_desktop_entry(layout: LinuxLayout, written: Written) -> None:
+    """Write the entry unless a person edited it (then say so and keep theirs)."""
+    state = desktop_entry_state(layout)
+    path = layout.desktop_entry
+    if state == "foreign" or state == "absent":
+        _ensure(path, written, layout, data=desktop_entry_text(layout).encode())
+        return
+    written.created.append(str(path))
+    if state == "edited":
+        written.notes.append(
+            f"The menu entry {path} was edited by hand: kept as it is (remove it and run "
+            "install again to get ours back)."
+        )
+        return
+    if state == "outdated":
+        old = path.read_text("utf-8")
+        variables, _ = desktop_entry.split_environment(
+            desktop_entry.read_key(old, desktop_entry.ENTRY_GROUP, "Exec") or ""
+        )
+        launch = desktop_entry.with_environment(
+            desktop_entry.exec_value([str(layout.current / "kiro")]), variables
+        )
+        _put(path, None, desktop_entry_text(layout, launch=launch).encode())
 
 
 @dataclass
@@ -47,6 +109,7 @@ class Written:
     created: list[str] = field(default_factory=list)
     replaced: dict[str, str] = field(default_factory=dict)
     owned_before: frozenset[str] = frozenset()  # what the previous install record lists as ours
+    notes: list[str] = field(default_factory=list)  # what a person should know (a kept edit)
     undo_steps: list[Callable[[], None]] = field(default_factory=list)
 
     def undo(self) -> None:
@@ -136,16 +199,16 @@ def write_integration(
     icon_source = layout.current / ICON_SOURCE
     if icon_source.is_file():
         _ensure(layout.icon, written, layout, data=icon_source.read_bytes())
-    _ensure(layout.desktop_entry, written, layout, data=desktop_entry_text(layout).encode())
+    _refresh_desktop_entry(layout, written)
     reach_phase(environ, "desktop-entry-written")
     return written
 
 
 def integration_complete(layout: LinuxLayout) -> bool:
-    """True when the shim, the desktop entry and the icon are all as we would write them."""
+    """True when the shim, the desktop entry and the icon are in place (an edited entry counts)."""
     if not _matches(layout.shim, layout.current / "bin" / "kiro", None):
         return False
-    if not _matches(layout.desktop_entry, None, desktop_entry_text(layout).encode()):
+    if desktop_entry_state(layout) not in ("ours", "edited"):
         return False
     icon_source = layout.current / ICON_SOURCE
     return not icon_source.is_file() or _matches(layout.icon, None, icon_source.read_bytes())

@@ -53,3 +53,4 @@ class Placed:
     replaced: dict[str, str] = field(default_factory=dict)
     undo: Callable[[], None] = _nothing  # put the previous version back (tar.gz only)
     finish: Callable[[], None] = _nothing  # drop what rollback needed (old versions, backups)
+    notes: list[str] = field(default_factory=list)  # what the person should know (a kept edit)

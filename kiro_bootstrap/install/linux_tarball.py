@@ -92,7 +92,9 @@ def install_tarball(job: InstallJob, layout: LinuxLayout) -> Placed:
         # The version before this one stays for a rollback; older ones go.
         prune_versions(layout, keep={version, previous})
 
-    return Placed("tarball", target, written.created, written.replaced, undo_all, finish)
+    return Placed(
+        "tarball", target, written.created, written.replaced, undo_all, finish, written.notes
+    )
 
 
 def _place_version(job: InstallJob, layout: LinuxLayout, target: Path) -> None:

@@ -51,6 +51,7 @@ class InstallOutcome:
     configure: ConfigureReport | None = None
     status_files: list[Path] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def offered_version(ctx: Context, pre: Preflight, request: InstallRequest) -> str:
@@ -193,7 +194,7 @@ def _put_build_in_place(
     finally:
         if build.dest_path is not None:
             build.dest_path.unlink(missing_ok=True)
-    outcome = InstallOutcome(pre, decision, placed.location, closed=closed)
+    outcome = InstallOutcome(pre, decision, placed.location, closed=closed, notes=placed.notes)
     outcome.verification = [check.to_json() for check in build.checks]
     try:
         outcome.configure = configure_after_install(ctx, pre, request, build.version)

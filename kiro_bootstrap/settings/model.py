@@ -31,6 +31,8 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
+SigninMethod = Literal["idc", "external_idp", "builder_id", "google", "github", "social"]
+MAX_METHODS_PER_RULE = 16  # Kiro's limit on the names one managed-settings rule may list
 Target = Literal["linux-x64", "linux-x64-deb", "darwin-arm64", "darwin-x64", "win32-x64"]
 Plan = Literal["pro", "pro-plus", "power"]
 
@@ -121,8 +123,16 @@ class IdentityCenter(Section):
     identity_store_id: str | None = Field(
         default=None, pattern=r"^(d-[0-9a-f]{10}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$"
     )
-    restrict_signin: bool = False
+    restrict_signin: bool = False  # an alias of signin_methods = ["idc"]
+    signin_methods: list[SigninMethod] | None = Field(
+        default=None, min_length=1, max_length=MAX_METHODS_PER_RULE
+    )
     signin_help_url: HttpsUrl | None = None
+    external_idp_domain: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)+$"
+    )
+    external_idp_start_url: HttpsUrl | None = None
+    external_idp_region: Region | None = None
     sso_session_name: str = Field(default="kiro", pattern=r"^[A-Za-z0-9_.-]+$")
     registration_scopes: list[str] = ["sso:account:access"]
 
@@ -133,6 +143,19 @@ class IdentityCenter(Section):
         if value is None:
             return None
         return value.split("#", 1)[0].rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_signin_rule(self) -> IdentityCenter:
+        if self.restrict_signin and self.signin_methods not in (None, ["idc"]):
+            raise ValueError("restrict_signin (IDC only) contradicts signin_methods; keep one")
+        return self
+
+    @property
+    def allowed_signin_methods(self) -> list[str] | None:
+        """The sign-in methods Kiro may offer (None: all of them)."""
+        if self.signin_methods is not None:
+            return sorted(set(self.signin_methods), key=self.signin_methods.index)
+        return ["idc"] if self.restrict_signin else None
 
 
 class Telemetry(Section):
@@ -145,6 +168,16 @@ class Telemetry(Section):
     feedback: bool | None = None
 
 
+class ExtensionGallery(Section):
+    """An internal extension registry, written as policy beside UpdateUrl."""
+
+    service_url: HttpsUrl | None = None
+    item_url: HttpsUrl | None = None
+
+
+LINUX_POLICY_FILE = "/etc/kiro/policy.json"
+
+
 class Kiro(Section):
     """The Kiro profile and IDE behaviour."""
 
@@ -152,6 +185,12 @@ class Kiro(Section):
     update_mode: Literal["default", "none", "manual", "start"] | None = None
     update_url: HttpsUrl | None = None
     version_field: str = "version"
+    extension_gallery: ExtensionGallery = ExtensionGallery()
+    # Where Kiro's policies go; both unverified for Kiro (FACTS §5), hence settings.
+    linux_policy_file: str = Field(default=LINUX_POLICY_FILE, pattern=r"^/.*\.json$")
+    macos_policy_delivery: Literal["managed-preferences", "preferences", "profile"] = (
+        "managed-preferences"
+    )
     plan_ids: dict[Plan, str] = {
         "pro": "Q_DEVELOPER_STANDALONE_PRO",
         "pro-plus": "Q_DEVELOPER_STANDALONE_PRO_PLUS",
@@ -214,6 +253,10 @@ class Network(Section):
     proxy: str = ""
     ca_bundle: str = ""
     proxy_strict_ssl: bool = True
+    no_proxy: list[str] = []  # hosts Kiro reaches directly (NO_PROXY); loopback always
+    kiro_system_ca: bool = False  # Kiro trusts the OS store (NODE_USE_SYSTEM_CA=1)
+    # doctor's firewall table, overridden: "runtime" → "runtime.{region}.kiro.dev" etc.
+    service_hosts: dict[str, str] = {}
     connect_timeout: float = Field(default=10.0, gt=0, le=300)
     read_timeout: float = Field(default=30.0, gt=0, le=600)
 
