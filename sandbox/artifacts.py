@@ -59,9 +59,32 @@ def product_json(version: str) -> bytes:
     return json.dumps(product, indent=2).encode() + b"\n"
 
 
+REPORT_VARIABLE = "KIRO_SANDBOX_REPORT"  # where the fake Kiro reports how it was started
+
+
 def launcher_script(version: str) -> bytes:
-    """Return a shell launcher that only says which sandbox build it is."""
-    return f'#!/bin/sh\necho "Kiro {version} (kiro-bootstrap sandbox build)"\n'.encode()
+    """Return a shell launcher that says which sandbox build it is.
+
+    With KIRO_SANDBOX_REPORT set it also writes there its arguments (`argv=` lines) and its
+    environment (`env`), through a rename so a reader never sees half: how tests see what a
+    menu launch (`gio launch`) gave Kiro.
+    """
+    return (
+        "#!/bin/sh\n"
+        f'if [ -n "${REPORT_VARIABLE}" ]; then\n'
+        f'  {{ for argument in "$@"; do printf "argv=%s\\n" "$argument"; done; env; }}'
+        f' > "${REPORT_VARIABLE}.part" && mv "${REPORT_VARIABLE}.part" "${REPORT_VARIABLE}"\n'
+        "fi\n"
+        f'echo "Kiro {version} (kiro-bootstrap sandbox build)"\n'
+    ).encode()
+
+
+def deb_desktop_entry() -> bytes:
+    """The menu entry the .deb ships (dpkg owns it: never edited by kiro-bootstrap)."""
+    return (
+        "[Desktop Entry]\nType=Application\nName=Kiro\nExec=/usr/share/kiro/kiro %F\n"
+        "Icon=kiro\nTerminal=false\nCategories=Development;IDE;\n"
+    ).encode()
 
 
 def shim_script(version: str) -> bytes:
@@ -129,6 +152,7 @@ def write_deb(path: Path, version: str, platform: str, padding: int) -> BuiltFil
             share / "bin/kiro": (shim_script(version), EXECUTABLE_MODE),
             share / "resources/app/product.json": (product_json(version), REGULAR_MODE),
             share / "resources/app/resources/linux/code.png": (tiny_png(), REGULAR_MODE),
+            staging / "usr/share/applications/kiro.desktop": (deb_desktop_entry(), REGULAR_MODE),
         }
         for file_path, (data, mode) in files.items():
             file_path.parent.mkdir(parents=True, exist_ok=True)

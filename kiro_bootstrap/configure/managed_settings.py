@@ -61,6 +61,8 @@ def rule_of_key(key: str) -> dict[str, Any]:
     if name == IDC_ONLY_KEY:
         return IDC_ONLY_RULE
     return signin_rule(name.removeprefix(SIGNIN_RULE_PREFIX).split(","))
+
+
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _SKELETON = '{\n  "rules": [],\n  "settings": {}\n}\n'
 
@@ -188,7 +190,7 @@ def ignored_rules_warning(data: Any, path: Path) -> str | None:
     if not ignored:
         return None
     where = ", ".join(f"rules[{index}]" for index in ignored)
-    return f"{path}: {where} will be ignored by Kiro (only effect \"deny\" rules apply)."
+    return f'{path}: {where} will be ignored by Kiro (only effect "deny" rules apply).'
 
 
 def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Document:

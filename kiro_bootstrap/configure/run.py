@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from kiro_bootstrap.configure import (
     aws_config,
+    kiro_environment,
     managed_settings,
     mcp,
     steering,
@@ -61,7 +62,7 @@ __all__ = [
 
 PROGRAM = "kiro-bootstrap"
 SYSTEM_WRITERS: tuple[ModuleType, ...] = (managed_settings, update_policy)
-USER_WRITERS: tuple[ModuleType, ...] = (user_settings, aws_config, mcp, steering)
+USER_WRITERS: tuple[ModuleType, ...] = (user_settings, aws_config, mcp, steering, kiro_environment)
 Opener = Callable[[Workstation, Path, "bytes | None"], Document]
 _OPENERS: dict[str, Opener] = {
     managed_settings.FORMAT: managed_settings.open_document,
@@ -69,6 +70,8 @@ _OPENERS: dict[str, Opener] = {
     mcp.FORMAT: mcp.open_document,
     aws_config.FORMAT: aws_config.open_document,
     steering.FORMAT: steering.open_document,
+    kiro_environment.FORMAT_DESKTOP: kiro_environment.open_desktop_entry,
+    kiro_environment.FORMAT_USER_REGISTRY: kiro_environment.open_user_registry,
 }
 _POLICY_FORMATS = (
     update_policy.FORMAT_JSON,
@@ -81,6 +84,8 @@ _LABELS = {
     mcp.FORMAT: mcp.LABEL,
     aws_config.FORMAT: aws_config.LABEL,
     steering.FORMAT: steering.LABEL,
+    kiro_environment.FORMAT_DESKTOP: kiro_environment.LABEL,
+    kiro_environment.FORMAT_USER_REGISTRY: kiro_environment.LABEL,
     **dict.fromkeys(_POLICY_FORMATS, update_policy.LABEL),
 }
 

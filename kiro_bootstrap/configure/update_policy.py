@@ -44,7 +44,8 @@ GALLERY_POLICIES = {
 class RegistryDocument(Document):
     """String values of one registry key; edits become `reg add` / `reg delete` commands."""
 
-    def __init__(self, values: dict[str, Any] | None) -> None:
+    def __init__(self, values: dict[str, Any] | None, *, key: str = REGISTRY_KEY) -> None:
+        self.key = key
         self.values = {
             name: value for name, value in (values or {}).items() if not isinstance(value, dict)
         }
@@ -58,7 +59,7 @@ class RegistryDocument(Document):
         """Queue `reg add` of a string value (64-bit view, no prompt)."""
         self.values[key] = str(value)
         self.pending.append(
-            ["reg", "add", REGISTRY_KEY, "/v", key, "/t", "REG_SZ", "/d", str(value), "/f",
+            ["reg", "add", self.key, "/v", key, "/t", "REG_SZ", "/d", str(value), "/f",
              "/reg:64"]
         )  # fmt: skip
         self.changed = True
@@ -66,7 +67,7 @@ class RegistryDocument(Document):
     def delete(self, key: str) -> None:
         """Queue `reg delete` of one value."""
         self.values.pop(key, None)
-        self.pending.append(["reg", "delete", REGISTRY_KEY, "/v", key, "/f", "/reg:64"])
+        self.pending.append(["reg", "delete", self.key, "/v", key, "/f", "/reg:64"])
         self.changed = True
 
     def is_empty(self) -> bool:
@@ -98,7 +99,9 @@ def desired_policy(ws: Workstation) -> dict[str, str]:
     if kiro.update_url:
         values["UpdateUrl"] = kiro.update_url
     gallery = kiro.extension_gallery.model_dump()
-    values.update({name: gallery[field] for field, name in GALLERY_POLICIES.items() if gallery[field]})
+    values.update(
+        {name: gallery[field] for field, name in GALLERY_POLICIES.items() if gallery[field]}
+    )
     return values
 
 
@@ -112,7 +115,8 @@ def policy_location(ws: Workstation) -> tuple[Path, str] | None:
             return None
         folder = (
             ws.paths.system(PREFERENCES_FOLDER)
-            if kiro.macos_policy_delivery == "preferences" or ws.paths.managed_preferences_dir is None
+            if kiro.macos_policy_delivery == "preferences"
+            or ws.paths.managed_preferences_dir is None
             else ws.paths.managed_preferences_dir
         )
         return folder / f"{POLICY_DOMAIN}.plist", FORMAT_PLIST

@@ -57,31 +57,31 @@ def desktop_entry_state(layout: LinuxLayout) -> EntryState:
     The launch environment `configure` adds to `Exec=` (an `env …` prefix) does not count
     as an edit: it is owned and drift-checked by `configure`.
     """
+    if not (layout.desktop_entry.exists() or layout.desktop_entry.is_symlink()):
+        return "absent"
     try:
         text = layout.desktop_entry.read_text("utf-8")
-    except FileNotFoundError:
-        return "absent"
+        bare = desktop_entry.without_environment(text)
     except (OSError, UnicodeDecodeError):
         return "foreign"
+    except ValueError:  # an unclosed quote in Exec=: a person's edit, not ours
+        return "edited"
     if layout.desktop_entry.is_symlink() or MANAGED_MARKER not in text:
         return "foreign"
-    try:
-        bare = desktop_entry.without_environment(text)
-    except ValueError:
-        return "edited"
-    if bare == desktop_entry_text(layout):
-        return "ours"
     # Before Exec= was quoted we wrote the path bare: an entry of ours, not a person's edit.
-    if bare == desktop_entry_text(layout, launch=f"{layout.current / 'kiro'} %F"):
-        return "outdated"
-    return "edited"
+    # (Where the path needs no quoting both are the same text: "ours" is checked last, so wins.)
+    known: dict[str, EntryState] = {
+        desktop_entry_text(layout, launch=f"{layout.current / 'kiro'} %F"): "outdated",
+        desktop_entry_text(layout): "ours",
+    }
+    return known.get(bare, "edited")
 
 
 def _refresh_desktop_entry(layout: LinuxLayout, written: Written) -> None:
     """Write the entry unless a person edited it (then say so and keep theirs)."""
     state = desktop_entry_state(layout)
     path = layout.desktop_entry
-    if state == "foreign" or state == "absent":
+    if state in {"foreign", "absent"}:
         _ensure(path, written, layout, data=desktop_entry_text(layout).encode())
         return
     written.created.append(str(path))

@@ -45,7 +45,10 @@ def read_windows_registry(key: str) -> dict[str, Any] | None:
     winreg: Any = importlib.import_module("winreg")
 
     hive_name, _, sub_key = key.partition("\\")
-    hive = getattr(winreg, {"HKLM": "HKEY_LOCAL_MACHINE"}.get(hive_name, hive_name))
+    hive = getattr(
+        winreg,
+        {"HKLM": "HKEY_LOCAL_MACHINE", "HKCU": "HKEY_CURRENT_USER"}.get(hive_name, hive_name),
+    )
 
     def walk(path: str) -> dict[str, Any]:
         tree: dict[str, Any] = {}

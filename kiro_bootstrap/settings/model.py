@@ -154,7 +154,7 @@ class IdentityCenter(Section):
     def allowed_signin_methods(self) -> list[str] | None:
         """The sign-in methods Kiro may offer (None: all of them)."""
         if self.signin_methods is not None:
-            return sorted(set(self.signin_methods), key=self.signin_methods.index)
+            return list(dict.fromkeys(self.signin_methods))
         return ["idc"] if self.restrict_signin else None
 
 
