@@ -82,9 +82,9 @@ def launcher_script(version: str) -> bytes:
 def deb_desktop_entry() -> bytes:
     """The menu entry the .deb ships (dpkg owns it: never edited by kiro-bootstrap)."""
     return (
-        "[Desktop Entry]\nType=Application\nName=Kiro\nExec=/usr/share/kiro/kiro %F\n"
-        "Icon=kiro\nTerminal=false\nCategories=Development;IDE;\n"
-    ).encode()
+        b"[Desktop Entry]\nType=Application\nName=Kiro\nExec=/usr/share/kiro/kiro %F\n"
+        b"Icon=kiro\nTerminal=false\nCategories=Development;IDE;\n"
+    )
 
 
 def shim_script(version: str) -> bytes:

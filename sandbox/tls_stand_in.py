@@ -1,0 +1,141 @@
+"""A TLS server on loopback with its own test CA: what a corporate TLS-inspecting proxy shows.
+
+The CA plays the organisation's inspection root (not a public CA); the server certificate it
+issues names `localhost` and 127.0.0.1, so doctor's TLS probe can be pointed at it. The server
+completes the handshake and closes; that is all a reachability probe needs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import socket
+import ssl
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+CA_NAME = "Example Corp TLS Inspection CA"
+VALIDITY = datetime.timedelta(days=30)
+BACKDATE = datetime.timedelta(days=1)
+ACCEPT_TIMEOUT_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class TestAuthority:
+    """A CA certificate (PEM) and the server certificate and key it issued (PEM)."""
+
+    ca_pem: bytes
+    server_pem: bytes
+    server_key_pem: bytes
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Corp"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def create_authority() -> TestAuthority:
+    """A fresh CA and a `localhost` server certificate issued by it."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name(CA_NAME))
+        .issuer_name(_name(CA_NAME))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(now + VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )  # fmt: skip
+        .sign(ca_key, hashes.SHA256())
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(_name("localhost"))
+        .issuer_name(ca.subject)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(now + VALIDITY)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return TestAuthority(
+        ca_pem=ca.public_bytes(serialization.Encoding.PEM),
+        server_pem=server.public_bytes(serialization.Encoding.PEM),
+        server_key_pem=server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+class TlsServer:
+    """Accepts TLS connections on 127.0.0.1 in a thread until closed (a context manager)."""
+
+    def __init__(self, authority: TestAuthority, folder: Path) -> None:
+        chain, key = folder / "server.pem", folder / "server-key.pem"
+        chain.write_bytes(authority.server_pem)
+        key.write_bytes(authority.server_key_pem)
+        key.chmod(0o600)
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(chain, key)
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(ACCEPT_TIMEOUT_SECONDS)
+        self.port = int(self._socket.getsockname()[1])
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _address = self._socket.accept()
+            except OSError:
+                continue
+            try:
+                with self._context.wrap_socket(connection, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                connection.close()  # the client refused our certificate: that is its answer
+
+    def __enter__(self) -> TlsServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._socket.close()
