@@ -45,6 +45,13 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+_CA_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True, key_cert_sign=True, crl_sign=True,
+    content_commitment=False, key_encipherment=False, data_encipherment=False,
+    key_agreement=False, encipher_only=False, decipher_only=False,
+)  # fmt: skip
+
+
 def create_authority() -> TestAuthority:
     """A fresh CA and a `localhost` server certificate issued by it."""
     now = datetime.datetime.now(datetime.UTC)
@@ -58,20 +65,7 @@ def create_authority() -> TestAuthority:
         .not_valid_before(now - BACKDATE)
         .not_valid_after(now + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )  # fmt: skip
+        .add_extension(_CA_KEY_USAGE, critical=True)
         .sign(ca_key, hashes.SHA256())
     )
     server_key = ec.generate_private_key(ec.SECP256R1())
