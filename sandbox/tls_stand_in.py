@@ -28,7 +28,7 @@ ACCEPT_TIMEOUT_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
-class TestAuthority:
+class SandboxAuthority:
     """A CA certificate (PEM) and the server certificate and key it issued (PEM)."""
 
     ca_pem: bytes
@@ -52,7 +52,7 @@ _CA_KEY_USAGE = x509.KeyUsage(
 )  # fmt: skip
 
 
-def create_authority() -> TestAuthority:
+def create_authority() -> SandboxAuthority:
     """A fresh CA and a `localhost` server certificate issued by it."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -81,7 +81,7 @@ def create_authority() -> TestAuthority:
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    return TestAuthority(
+    return SandboxAuthority(
         ca_pem=ca.public_bytes(serialization.Encoding.PEM),
         server_pem=server.public_bytes(serialization.Encoding.PEM),
         server_key_pem=server_key.private_bytes(
@@ -95,7 +95,7 @@ def create_authority() -> TestAuthority:
 class TlsServer:
     """Accepts TLS connections on 127.0.0.1 in a thread until closed (a context manager)."""
 
-    def __init__(self, authority: TestAuthority, folder: Path) -> None:
+    def __init__(self, authority: SandboxAuthority, folder: Path) -> None:
         chain, key = folder / "server.pem", folder / "server-key.pem"
         chain.write_bytes(authority.server_pem)
         key.write_bytes(authority.server_key_pem)

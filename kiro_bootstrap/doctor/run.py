@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.doctor import host_checks, probes
+from kiro_bootstrap.doctor import host_checks, network_path, probes
 from kiro_bootstrap.host.users import home_of, resolve_target_user
 from kiro_bootstrap.install.detect import find_installed_kiro
 from kiro_bootstrap.install.locations import install_prefix, resolve_scope
@@ -47,11 +47,16 @@ def run_doctor(ctx: Context) -> list[Check]:
     if ctx.options.offline:
         checks.append(probes.check_reachable("release-host", "release host", release_url, None))
         checks.append(probes.check_reachable("idc-start-url", "IDC start URL", start_url, None))
-        return checks
-    with build_http_client(settings, facts) as client:
-        checks.append(probes.check_reachable("release-host", "release host", release_url, client))
-        checks.append(probes.check_reachable("idc-start-url", "IDC start URL", start_url, client))
-    return checks
+    else:
+        with build_http_client(settings, facts) as client:
+            checks.append(
+                probes.check_reachable("release-host", "release host", release_url, client)
+            )
+            checks.append(
+                probes.check_reachable("idc-start-url", "IDC start URL", start_url, client)
+            )
+    proxy = choose_proxy(settings, facts)
+    return checks + network_path.check_service_hosts(settings, proxy, offline=ctx.options.offline)
 
 
 def is_supported(checks: list[Check]) -> bool:

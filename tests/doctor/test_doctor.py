@@ -50,7 +50,8 @@ def test_every_documented_check_is_present(cli: CliRunner) -> None:
     envelope = cli("doctor", "--offline", "--json", facts=fixtures.ubuntu2404()).json
     assert list(checks_by_id(envelope)) == [
         "os", "arch", "glibc", "disk", "memory", "kiro-installed", "kiro-running", "context",
-        "proxy", "ca", "release-host", "idc-start-url",
+        "proxy", "ca", "release-host", "idc-start-url", "net-runtime", "net-management",
+        "net-telemetry", "net-oidc", "net-portal", "net-start-url",
     ]  # fmt: skip
 
 
