@@ -63,3 +63,14 @@ def test_the_profile_carries_the_linux_certificate_pin_key() -> None:
     assert signing["linux_cert_sha256"] == []
     assert Settings.model_validate({"release": {"signing": signing}}).release.signing
     assert "release.signing.linux_trust" in PROFILE.read_text(encoding="utf-8")
+
+
+def test_the_kiro_policy_payload_uses_the_names_configure_writes() -> None:
+    from kiro_bootstrap.configure.update_policy import GALLERY_POLICIES, POLICY_DOMAIN
+
+    profile = plistlib.loads(PROFILE.read_bytes())
+    kiro = [p for p in profile["PayloadContent"] if p["PayloadType"] == POLICY_DOMAIN]
+    assert len(kiro) == 1
+    names = {key for key in kiro[0] if not key.startswith("Payload")}
+    assert names <= {"UpdateMode", "UpdateUrl", *GALLERY_POLICIES.values()}
+    assert all(kiro[0][name].startswith("https://") for name in GALLERY_POLICIES.values())
