@@ -79,11 +79,10 @@ class DesktopEntryDocument(Document):
     """A desktop entry edited in place; we own only `Exec=` of its [Desktop Entry] group."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = text  # empty: the entry is gone (uninstall removed it first)
         value = desktop_entry.read_key(text, desktop_entry.ENTRY_GROUP, EXEC_KEY)
-        if value is None:
-            raise ValueError("it has no Exec= in its [Desktop Entry] group")
-        desktop_entry.split_exec(value)  # an unclosed quote is refused before anything is written
+        if value is not None:
+            desktop_entry.split_exec(value)  # an unclosed quote is refused before any write
 
     def get(self, key: str) -> tuple[bool, Any]:
         """The key's value as written (Exec= with its environment prefix)."""
@@ -159,10 +158,13 @@ def _plan_linux(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
     before = ws.read(path)
     doc = open_desktop_entry(ws, path, before if before is not None else target[1].encode())
     desired: dict[str, Any] = {}
-    if variables:
-        _present, current = doc.get(EXEC_KEY)
-        desired[EXEC_KEY] = desktop_entry.with_environment(current or "", variables)
-    return [_plan(ws, path, doc, before, file_format=FORMAT_DESKTOP, desired=desired)]
+    present, current = doc.get(EXEC_KEY)
+    if variables and present:
+        desired[EXEC_KEY] = desktop_entry.with_environment(current, variables)
+    result = _plan(ws, path, doc, before, file_format=FORMAT_DESKTOP, desired=desired)
+    if variables and not present:
+        result.warnings.append(f"{path} has no Exec= line: Kiro's launch environment is not set.")
+    return [result]
 
 
 def _plan_macos(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:

@@ -71,6 +71,9 @@ def test_tarball_menu_entry_starts_kiro_with_the_ca_and_proxy(cli, origin, isola
     again = run_install(cli, origin, isolated, "--config", str(config), facts=user_host(isolated))
     assert again.json["action"] == "up-to-date"
     assert entry.read_text() == text
+    removed = cli("uninstall", "--json", "--config", str(config), facts=user_host(isolated))
+    assert removed.code == 0, removed.stdout
+    assert not entry.exists()
 
 
 def test_deb_gets_our_own_override_entry_and_dpkgs_stays_untouched(cli, origin, isolated, tmp_path):
