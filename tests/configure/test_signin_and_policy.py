@@ -138,15 +138,16 @@ def test_gallery_policy_on_windows_is_the_policy_key(cli, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(
-    ("delivery", "where"),
+    "case",
     [
         ("managed-preferences", "Library/Managed Preferences/dev.kiro.desktop.plist"),
         ("preferences", "Library/Preferences/dev.kiro.desktop.plist"),
     ],
 )
 def test_macos_delivery_chooses_the_plist(
-    cli, tmp_path: Path, home: Path, root: Path, delivery: str, where: str
+    cli, tmp_path: Path, home: Path, root: Path, case: tuple[str, str]
 ) -> None:
+    delivery, where = case
     text = f'[kiro]\nmacos_policy_delivery = "{delivery}"\n' + GALLERY
     configure(cli, tmp_path, text, fixtures.macos14_arm64(home, is_admin=True))
     values = plistlib.loads((root / where).read_bytes())
