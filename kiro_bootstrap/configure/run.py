@@ -198,7 +198,7 @@ def _mode_for(plan: FilePlan, secrets: list[str], warnings: list[str]) -> int:
     holds_secret = plan.after is not None and any(
         secret.encode("utf-8") in plan.after for secret in secrets
     )
-    if plan.scope == "system" or plan.before is None:
+    if plan.scope == "system" or plan.before is None or plan.commands:  # commands: no file
         return SECRET_FILE_MODE if holds_secret else plan.mode
     mode = stat.S_IMODE(plan.path.stat().st_mode)
     if holds_secret and mode & 0o077:

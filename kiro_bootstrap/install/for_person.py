@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.install.crash import reach_phase
 from kiro_bootstrap.install.current import CurrentInstall
+from kiro_bootstrap.install.integration import edited_entry_note
 from kiro_bootstrap.install.job import Placed
 from kiro_bootstrap.install.locations import linux_layout
 from kiro_bootstrap.install.plan import Decision
@@ -71,7 +72,7 @@ def install_in_their_home(
     if not decision.changes_build:
         decision = Decision("repair", current.version, offered)
     placed, build = _place_through_step(ctx, pre, request, decision)
-    outcome = InstallOutcome(pre, decision, placed.location)
+    outcome = InstallOutcome(pre, decision, placed.location, notes=placed.notes)
     outcome.verification = [check.to_json() for check in build.checks]
     outcome.configure = configure_after_install(ctx, pre, request, build.version)
     record_install(ctx, store, pre=pre, build=build, placed=placed, outcome=outcome)
@@ -116,4 +117,7 @@ def _place_through_step(
         if isinstance(key, str) and isinstance(value, str)
         and inside(pre.home, Path(key)) and inside(pre.home, Path(value))
     }  # fmt: skip
-    return Placed("tarball", layout.version_folder(build.version), created, replaced), build
+    # The child says only whether the entry was edited; the words are root's (DECISIONS §1).
+    notes = [edited_entry_note(layout.desktop_entry)] if answer.get("edited_entry") is True else []
+    placed = Placed("tarball", layout.version_folder(build.version), created, replaced, notes=notes)
+    return placed, build

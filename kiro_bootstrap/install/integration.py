@@ -77,6 +77,14 @@ def desktop_entry_state(layout: LinuxLayout) -> EntryState:
     return known.get(bare, "edited")
 
 
+def edited_entry_note(path: Path) -> str:
+    """What a person is told about their edited menu entry."""
+    return (
+        f"The menu entry {path} was edited by hand: kept as it is (remove it and run "
+        "install again to get ours back)."
+    )
+
+
 def _refresh_desktop_entry(layout: LinuxLayout, written: Written) -> None:
     """Write the entry unless a person edited it (then say so and keep theirs)."""
     state = desktop_entry_state(layout)
@@ -86,10 +94,7 @@ def _refresh_desktop_entry(layout: LinuxLayout, written: Written) -> None:
         return
     written.created.append(str(path))
     if state == "edited":
-        written.notes.append(
-            f"The menu entry {path} was edited by hand: kept as it is (remove it and run "
-            "install again to get ours back)."
-        )
+        written.notes.append(edited_entry_note(path))
         return
     if state == "outdated":
         old = path.read_text("utf-8")

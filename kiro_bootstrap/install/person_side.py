@@ -70,7 +70,7 @@ def place_person_install(ctx: Context, person: Person, request: dict[str, Any]) 
     placed = install_tarball(job, linux_layout("user", ctx.facts, ctx.paths, person.home))
     placed.finish()
     return {"location": str(placed.location), "created": placed.created,
-            "replaced": placed.replaced}  # fmt: skip
+            "replaced": placed.replaced, "edited_entry": bool(placed.notes)}  # fmt: skip
 
 
 def remove_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from kiro_bootstrap.configure.run import (
     remove_owned_configuration,
 )
 from kiro_bootstrap.context import Context
+from kiro_bootstrap.host.person import Person
 from kiro_bootstrap.host.runner import RecordedRunner
 from kiro_bootstrap.install import desktop_entry
 from sandbox.artifacts import deb_desktop_entry, launcher_script
@@ -95,6 +96,10 @@ def test_deb_gets_our_own_override_entry_and_dpkgs_stays_untouched(cli, origin, 
     assert not entry.exists()
 
 
+def ALICE(home: Path) -> Person:  # noqa: N802 - reads as the person it names
+    return Person("alice", home, for_someone_else=False)
+
+
 def _deb_kiro(root: Path) -> None:
     launcher = root / "usr/share/kiro/kiro"
     launcher.parent.mkdir(parents=True)
@@ -108,14 +113,14 @@ def test_an_edited_environment_is_drift_and_removal_gives_the_entry_back(
     _deb_kiro(root)
     config, _ca = write_config(tmp_path)
     ctx = make_context(config, facts=fixtures.ubuntu2404(home, is_admin=True))
-    configure_user_and_system(ctx, user="alice", home=home, kiro_version="1.3.0", dry_run=False)
+    configure_user_and_system(ctx, person=ALICE(home), kiro_version="1.3.0", dry_run=False)
     entry = home / ".local/share/applications/kiro.desktop"
-    assert detect_drift(ctx, user="alice", home=home) == []
+    assert detect_drift(ctx, person=ALICE(home)) == []
     text = entry.read_text()
     entry.write_text(text.replace("NODE_USE_SYSTEM_CA=1 ", ""))
-    assert [drift.key for drift in detect_drift(ctx, user="alice", home=home)] == ["Exec"]
+    assert [drift.key for drift in detect_drift(ctx, person=ALICE(home))] == ["Exec"]
     entry.write_text(text)
-    remove_owned_configuration(ctx, user="alice", home=home, dry_run=False)
+    remove_owned_configuration(ctx, person=ALICE(home), dry_run=False)
     assert not entry.exists()  # we made it, nothing of ours is left in it
 
 
@@ -130,10 +135,10 @@ def test_a_persons_own_override_keeps_everything_but_gains_the_environment(
     mine = mine.replace("/usr/share/kiro/kiro", str(root / "usr/share/kiro/kiro"))
     entry.write_text(mine)
     ctx = make_context(config, facts=fixtures.ubuntu2404(home))
-    configure_user_and_system(ctx, user="alice", home=home, kiro_version="1.3.0", dry_run=False)
+    configure_user_and_system(ctx, person=ALICE(home), kiro_version="1.3.0", dry_run=False)
     assert "Name=Kiro (mine)" in entry.read_text()
     assert_environment(gio_launch(entry, tmp_path / "report").environ, ca)
-    remove_owned_configuration(ctx, user="alice", home=home, dry_run=False)
+    remove_owned_configuration(ctx, person=ALICE(home), dry_run=False)
     assert entry.read_text() == mine
 
 
@@ -162,7 +167,8 @@ def test_macos_launch_agent_sets_the_environment_for_the_session(
     assert "s3cret" not in agent.read_text()
 
 
-def test_windows_user_environment_for_the_person_only(cli, tmp_path: Path) -> None:
+def test_windows_user_environment_for_the_person_only(cli, tmp_path: Path, root: Path) -> None:
+    (root / "C/Users/alice").mkdir(parents=True)  # alice has signed in once
     config, ca = write_config(tmp_path)
     runner = RecordedRunner().add(["reg"], "done").add(["icacls"], "processed 1 file")
     result = cli("configure", "--config", str(config), facts=fixtures.windows11_user(),

@@ -129,7 +129,8 @@ def test_gallery_policy_goes_to_the_configured_linux_policy_file(
     assert status.json["policy"] == {"delivery": "file", "location": "/etc/kiro/policy.json"}
 
 
-def test_gallery_policy_on_windows_is_the_policy_key(cli, tmp_path: Path) -> None:
+def test_gallery_policy_on_windows_is_the_policy_key(cli, tmp_path: Path, root: Path) -> None:
+    (root / "C/Users/alice").mkdir(parents=True)  # alice has signed in once
     runner = RecordedRunner().add(["icacls"], "processed 1 file").add(["reg"], "done")
     configure(cli, tmp_path, GALLERY, fixtures.windows11_system(), runner=runner)
     added = {call[4]: call[8] for call in runner.calls if call[:2] == ("reg", "add")}
