@@ -44,7 +44,7 @@ def test_windows_writes_registry_policy_and_secures_the_folder(
         ("icacls", str(folder), "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
          "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-32-545:(OI)(CI)RX"),
     ]  # fmt: skip
-    reg = [call for call in recorded.calls if call[0] == "reg"]
+    reg = [call for call in recorded.calls if call[:3] == ("reg", "add", POLICY_KEY)]
     assert reg == [
         ("reg", "add", POLICY_KEY, "/v", "UpdateMode", "/t", "REG_SZ", "/d", "none", "/f",
          "/reg:64"),
@@ -71,7 +71,7 @@ def test_windows_policy_already_in_the_registry_is_left_alone(
         runner=runner, registry_reader=lambda key: values if key == POLICY_KEY else None,
     )  # fmt: skip
     assert result.code == 0
-    assert [call for call in recorded.calls if call[0] == "reg"] == []
+    assert [call for call in recorded.calls if call[0] == "reg" and POLICY_KEY in call] == []
 
 
 def test_windows_folder_that_cannot_be_secured_is_exit_9(cli, org_config: Path, root: Path) -> None:

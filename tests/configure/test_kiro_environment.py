@@ -4,6 +4,7 @@ it was given; owned, drift-checked and removed like every other key."""
 
 from __future__ import annotations
 
+import json
 import plistlib
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from sandbox.tls_stand_in import create_authority
 from tests.host import fixtures
 from tests.install.launching import gio_launch, validate
 from tests.install.support import admin_host, root_of, run_install, user_host
+from tests.privsep.windows_task import signed_in_alice
 from tests.release import support
 
 origin = support.origin
@@ -29,6 +31,7 @@ release_tree = support.release_tree
 PROXY_WITH_CREDENTIALS = "http://alice:s3cret%2Bpw@proxy.example.com:8080"
 PROXY = "http://proxy.example.com:8080"
 NO_PROXY = "git.corp.example.com,localhost,127.0.0.1,::1"
+USER_ENVIRONMENT = "HKCU\\Environment"
 
 
 def write_config(folder: Path) -> tuple[Path, Path]:
@@ -167,22 +170,31 @@ def test_macos_launch_agent_sets_the_environment_for_the_session(
     assert "s3cret" not in agent.read_text()
 
 
-def test_windows_user_environment_for_the_person_only(cli, tmp_path: Path, root: Path) -> None:
+def _user_environment(calls: list[tuple[str, ...]]) -> dict[str, str]:
+    return {call[4]: call[8] for call in calls if call[:3] == ("reg", "add", USER_ENVIRONMENT)}
+
+
+def test_windows_user_environment_is_written_by_the_person_themselves(
+    cli, tmp_path: Path, root: Path, isolated: dict[str, str]
+) -> None:
     (root / "C/Users/alice").mkdir(parents=True)  # alice has signed in once
     config, ca = write_config(tmp_path)
     runner = RecordedRunner().add(["reg"], "done").add(["icacls"], "processed 1 file")
     result = cli("configure", "--config", str(config), facts=fixtures.windows11_user(),
                  runner=runner)  # fmt: skip
     assert result.code == 0, result.stderr
-    added = {call[4]: call[8] for call in runner.calls if call[:3] == ("reg", "add",
-             "HKCU\\Environment")}  # fmt: skip
+    added = _user_environment(runner.calls)
     assert added["NODE_EXTRA_CA_CERTS"] == str(ca)
     assert added["HTTPS_PROXY"] == PROXY
-    as_system = RecordedRunner().add(["reg"], "done").add(["icacls"], "processed 1 file")
+    assert "s3cret" not in json.dumps(runner.calls)
+    # As SYSTEM, HKCU is SYSTEM's own: alice's agent, run by her scheduled task, writes hers.
+    recorded = RecordedRunner().add(["reg"], "done").add(["icacls"], "processed 1 file")
+    task = signed_in_alice(recorded, root, isolated)
     result = cli("configure", "--config", str(config), facts=fixtures.windows11_system(),
-                 runner=as_system)  # fmt: skip
+                 runner=task)  # fmt: skip
     assert result.code == 0, result.stderr
-    assert not [call for call in as_system.calls if "HKCU\\Environment" in call]
+    assert [argv[0] for argv in task.person_runs] == ["person-step"]
+    assert _user_environment(recorded.calls) == added
 
 
 def test_exec_prefix_round_trips_through_the_spec_quoting() -> None:

@@ -12,6 +12,7 @@ import pytest
 from kiro_bootstrap.configure.managed_settings import validate_managed_settings
 from kiro_bootstrap.host.runner import RecordedRunner
 from tests.host import fixtures
+from tests.privsep.windows_task import signed_in_alice
 
 GALLERY = """
 [kiro.extension_gallery]
@@ -129,10 +130,13 @@ def test_gallery_policy_goes_to_the_configured_linux_policy_file(
     assert status.json["policy"] == {"delivery": "file", "location": "/etc/kiro/policy.json"}
 
 
-def test_gallery_policy_on_windows_is_the_policy_key(cli, tmp_path: Path, root: Path) -> None:
+def test_gallery_policy_on_windows_is_the_policy_key(
+    cli, tmp_path: Path, root: Path, isolated: dict[str, str]
+) -> None:
     (root / "C/Users/alice").mkdir(parents=True)  # alice has signed in once
     runner = RecordedRunner().add(["icacls"], "processed 1 file").add(["reg"], "done")
-    configure(cli, tmp_path, GALLERY, fixtures.windows11_system(), runner=runner)
+    task = signed_in_alice(runner, root, isolated)
+    configure(cli, tmp_path, GALLERY, fixtures.windows11_system(), runner=task)
     added = {call[4]: call[8] for call in runner.calls if call[:2] == ("reg", "add")}
     assert added["ExtensionGalleryServiceUrl"].endswith("/vscode/gallery")
     assert added["ExtensionGalleryItemUrl"].endswith("/vscode/item")
