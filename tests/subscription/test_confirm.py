@@ -115,6 +115,18 @@ def test_a_stranger_is_not_subscribed_and_is_told_where_to_ask(
         assert result.code == 8
         assert f"{stranger} is not subscribed" in result.stdout
         assert REQUEST_URL in result.stdout
+        assert f"Looked up: {stranger}, {stranger}@example.com." in result.stdout
+        assert "--user NAME" in result.stdout
+
+
+def test_json_names_the_identities_looked_up_and_the_request_url_never_the_roster(
+    cli: CliRunner, config: Path
+) -> None:
+    result = check(cli, config, "--user", "CORP\\Mallory", "--json")
+    assert result.code == 8
+    assert result.json["subscription"]["looked_up"] == ["mallory", "mallory@example.com"]
+    assert result.json["subscription"]["request_url"] == REQUEST_URL
+    assert "alice" not in result.stdout  # nothing of the roster's contents
 
 
 def test_the_user_comes_from_the_environment_then_the_login_with_the_email_domain(
