@@ -117,8 +117,10 @@ def main_benchmark() -> int:
         run(check, workstation, NOW + timedelta(days=1, hours=1))
         warm_bytes, warm_requests = host.bytes_served, len(host.requests)
     index_bytes = len(host.files[f"/{PREFIX}index.json"])
-    print(f"sharded roster at {PEOPLE:,} people in {GROUPS} groups: {report['shards']} shards, "
-          f"{report['principals']:,} principals; {PERSON}: plan {answer['subscription']['plan']}")
+    print(
+        f"sharded roster at {PEOPLE:,} people in {GROUPS} groups: {report['shards']} shards, "
+        f"{report['principals']:,} principals; {PERSON}: plan {answer['subscription']['plan']}"
+    )
     print(f"publish: {publish_seconds:.1f} s (target ≤ {PUBLISH_TARGET_SECONDS:.0f} s) "
           f"{'OK' if publish_seconds <= PUBLISH_TARGET_SECONDS else 'OVER TARGET'}; "
           f"republish next day {republish_seconds:.1f} s, {again['shards_written']} shard(s) "

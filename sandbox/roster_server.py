@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 
 LOOPBACK_HOST = "127.0.0.1"

@@ -18,13 +18,7 @@ from kiro_bootstrap.roster.signing import MAX_ROSTER_BYTES, open_roster, trusted
 from kiro_bootstrap.subscription.cache import RosterCache
 from kiro_bootstrap.subscription.result import Source, SubscriptionResult
 from kiro_bootstrap.subscription.shard_lookup import Reader, look_up
-from kiro_bootstrap.subscription.source import (
-    Fetched,
-    beside,
-    fetch_document,
-    is_url,
-    read_local,
-)
+from kiro_bootstrap.subscription.source import RosterFiles, beside, is_url
 from kiro_bootstrap.subscription.storage import cache_dir
 from kiro_bootstrap.subscription.token import load_token
 
@@ -136,36 +130,41 @@ def _current_roster(  # noqa: PLR0917 - one call site, each argument a different
     """A fresh verified roster, or the cached one when offline or unreachable (and says so)."""
     if ctx.options.offline:
         return _fall_back(cache, cached, identifiers, "offline (--offline)")
-    try:
-        fetched = _fetch(ctx, expect.location, cached)
-        if fetched.data is None and cached is not None:
-            document, data = cached.document, cached.data
-            source: Source = "not-modified"
-        else:
-            data = fetched.data or b""
-            document = _verified(data, expect, source=expect.location, now=now)
-            source = "network" if is_url(expect.location) else "file"
-            if cached is not None and document.issued_at < cached.document.issued_at:
-                raise VerificationError(
-                    f"The subscription roster at {expect.location} was issued "
-                    f"{format_timestamp(document.issued_at)}, before the one this machine "
-                    f"already has ({format_timestamp(cached.document.issued_at)}): refusing an "
-                    "older roster.",
-                    hint="Someone may be replaying an old roster; ask its publisher to publish "
-                    "again.",
-                    code="roster-rollback",
-                )
-        roster, files = _entries(
-            document, identifiers, _network_reader(ctx, cache, fetched.location), expect.location
-        )
-    except UnavailableError as error:
-        reason = error.message.rstrip(".")
-        return _fall_back(
-            cache, cached, identifiers, f"unreachable ({reason[:1].lower()}{reason[1:]})"
-        )
+    with _roster_files(ctx, expect.location) as files:
+        try:
+            etag = cached.etag if cached is not None else None
+            fetched = files.read(expect.location, etag=etag, limit=MAX_ROSTER_BYTES)
+            if fetched.data is None and cached is not None:
+                document, data = cached.document, cached.data
+                source: Source = "not-modified"
+            else:
+                data = fetched.data or b""
+                document = _verified(data, expect, source=expect.location, now=now)
+                source = "network" if is_url(expect.location) else "file"
+                _refuse_replay(document, cached, expect.location)
+            read = _set_reader(files, cache, fetched.location)
+            roster, used = _entries(document, identifiers, read, expect.location)
+        except UnavailableError as error:
+            reason = error.message.rstrip(".")
+            return _fall_back(
+                cache, cached, identifiers, f"unreachable ({reason[:1].lower()}{reason[1:]})"
+            )
     if now < _effective_expiry(roster, expect.max_age):
-        cache.store(data, expect.location, fetched.etag, now, files)
+        cache.store(data, expect.location, fetched.etag, now, used)
     return roster, source, None
+
+
+def _refuse_replay(document: Roster | RosterIndex, cached: _Cached | None, location: str) -> None:
+    """A roster older than the cached one would undo a revocation: exit 5."""
+    if cached is None or document.issued_at >= cached.document.issued_at:
+        return
+    raise VerificationError(
+        f"The subscription roster at {location} was issued "
+        f"{format_timestamp(document.issued_at)}, before the one this machine already has "
+        f"({format_timestamp(cached.document.issued_at)}): refusing an older roster.",
+        hint="Someone may be replaying an old roster; ask its publisher to publish again.",
+        code="roster-rollback",
+    )
 
 
 def _entries(
@@ -177,35 +176,25 @@ def _entries(
     return look_up(document, identifiers, read, source=source)
 
 
-def _network_reader(ctx: Context, cache: RosterCache, index_location: str) -> Reader:
+def _roster_files(ctx: Context, location: str) -> RosterFiles:
+    """The reader for this check, with the roster token when roster_url is a URL."""
+    from kiro_bootstrap.net.client import build_http_client
+
+    token = load_token(ctx.facts, ctx.paths, ctx.env.keyring) if is_url(location) else None
+    return RosterFiles(lambda: build_http_client(ctx.settings, ctx.facts), token)
+
+
+def _set_reader(files: RosterFiles, cache: RosterCache, index_location: str) -> Reader:
     """Files of the set from the cache when held (they are verified anyway), else fetched."""
-    token = load_token(ctx.facts, ctx.paths, ctx.env.keyring) if is_url(index_location) else None
 
     def read(relative: str, limit: int) -> bytes:
         held = cache.read_file(relative, limit)
         if held is not None:
             return held
-        location = beside(index_location, relative)
-        if not is_url(location):
-            return read_local(location, limit).data or b""
-        from kiro_bootstrap.net.client import build_http_client
-
-        with build_http_client(ctx.settings, ctx.facts) as client:
-            fetched = fetch_document(client, location, etag=None, token=token, limit=limit)
+        fetched = files.read(beside(index_location, relative), etag=None, limit=limit)
         return fetched.data or b""
 
     return read
-
-
-def _fetch(ctx: Context, location: str, cached: _Cached | None) -> Fetched:
-    if not is_url(location):
-        return read_local(location, MAX_ROSTER_BYTES)
-    from kiro_bootstrap.net.client import build_http_client
-
-    token = load_token(ctx.facts, ctx.paths, ctx.env.keyring)
-    etag = cached.etag if cached is not None else None
-    with build_http_client(ctx.settings, ctx.facts) as client:
-        return fetch_document(client, location, etag=etag, token=token, limit=MAX_ROSTER_BYTES)
 
 
 def _fall_back(

@@ -6,6 +6,7 @@ come from the same origin and the same token applies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +56,33 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     except ValueError:
         port = None
     return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
+
+
+class RosterFiles:
+    """Reads every file of one check: local paths directly, URLs through one HTTP client."""
+
+    def __init__(self, open_client: Callable[[], httpx.Client], token: str | None) -> None:
+        """The client is built on first use (a local roster never needs one)."""
+        self._open_client = open_client
+        self._client: httpx.Client | None = None
+        self._token = token
+
+    def __enter__(self) -> RosterFiles:
+        """Use as a context manager: the client is closed on leaving."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the client, if one was built."""
+        if self._client is not None:
+            self._client.close()
+
+    def read(self, location: str, *, etag: str | None, limit: int) -> Fetched:
+        """One file: bytes, or None data when the ETag still matches."""
+        if not is_url(location):
+            return read_local(location, limit)
+        if self._client is None:
+            self._client = self._open_client()
+        return fetch_document(self._client, location, etag=etag, token=self._token, limit=limit)
 
 
 def read_local(location: str, limit: int) -> Fetched:

@@ -15,6 +15,7 @@ from keyring.backends import fail
 
 from kiro_bootstrap.roster.keys import KEYRING_ACCOUNT, KEYRING_SERVICE, key_from_pem
 from kiro_bootstrap.roster.model import Roster
+from kiro_bootstrap.roster.sharded import RosterIndex
 from kiro_bootstrap.roster.signing import open_roster, trusted_keys
 from sandbox.aws import LocalAws
 from tests.conftest import CliRunner
@@ -297,9 +298,8 @@ def test_nothing_resolving_publishes_nothing_and_keeps_the_live_roster(
 
 
 def test_a_sharded_publish_to_a_folder_writes_index_shards_and_proofs(
-    cli: CliRunner, aws: LocalAws, config: Path, keyring: MemoryKeyring, key: Ed25519PrivateKey,
-    tmp_path: Path,
-) -> None:  # fmt: skip
+    cli: CliRunner, aws: LocalAws, config: Path, keyring: MemoryKeyring, tmp_path: Path
+) -> None:
     www = tmp_path / "www"
     www.mkdir()
     first = publish(cli, aws, config, "--dest", f"{www}/", "--json", keyring=keyring)
@@ -346,7 +346,9 @@ def test_a_sharded_publish_to_an_s3_prefix(
     assert index_doc.key_id == result.json["key_id"]
 
 
-def peek(path: Path):  # noqa: ANN201 - a RosterIndex
+def peek(path: Path) -> RosterIndex:
     from kiro_bootstrap.roster.signing import peek_roster
 
-    return peek_roster(path.read_bytes(), source=str(path))
+    document = peek_roster(path.read_bytes(), source=str(path))
+    assert isinstance(document, RosterIndex)
+    return document
