@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,7 +128,9 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> Result:
     key = None if args.dry_run else _signing_key(ctx, args.key_file)
     clients = open_aws(ctx)
     instance = find_instance(clients, ctx.settings)
+    started = time.monotonic()
     resolved, unresolved = resolve_what_exists(clients, instance, ctx.settings.assignments)
+    seconds = {"resolve": round(time.monotonic() - started, 2)}
     plans = highest_plans(resolved)
     now = ctx.env.clock()
     out = Result(data={"destination": str(destination), "dry_run": args.dry_run,
@@ -167,6 +170,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> Result:
         out.say(f"{len(unresolved)} assignment(s) did not resolve: fix the names in "
                 "[[assignments]] (exit 10 so a scheduler alerts).", "warn")  # fmt: skip
     out.data["aws_calls"] = aws_call_count(clients)
+    out.data["seconds"] = seconds | out.data.get("seconds", {})
     return out
 
 
@@ -187,8 +191,12 @@ def _publish(  # noqa: PLR0917 - one call site
     if warning:
         ctx.output.warn(warning)
     if destination.sharded:
+        started = time.monotonic()
         roster_set = stage.build_signed_set(plans, ctx.settings, instance, key, now)
+        built = time.monotonic()
         report = publish_set(destination, roster_set, clients, now)
+        out.data["seconds"] = {"build_and_sign": round(built - started, 2),
+                               "write": round(time.monotonic() - built, 2)}  # fmt: skip
         index: RosterIndex | Roster = roster_set.index
         size, shard_count = report.bytes_written, roster_set.index.shard_count
         out.data |= {"publish_id": roster_set.index.publish_id, "shards": shard_count,
