@@ -29,6 +29,7 @@ IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 FILE_MODE = 0o644  # a web server or file share (another user) serves it
 FOLDER_MODE = 0o755
 MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+ACCESS_DENIED = "aws-access-denied"
 MANIFEST_NAME = "manifest.json"  # the publisher's own record of a publish: its expiry and shards
 S3_WRITERS = 8  # concurrent PutObject calls while writing a set
 S3_DELETE_BATCH = 1000  # DeleteObjects' limit
@@ -65,6 +66,7 @@ class SetReport:
     bytes_written: int = 0
     publishes_removed: list[str] = field(default_factory=list)
     shards_removed: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_destination(text: str) -> Destination:
@@ -117,7 +119,15 @@ def publish_set(
         else _S3Store(_s3(clients), str(destination.bucket), str(destination.key))
     )
     report = SetReport()
-    present = {f"{SHARD_FOLDER}/{name}" for name in store.names(SHARD_FOLDER)}
+    try:
+        present = {f"{SHARD_FOLDER}/{name}" for name in store.names(SHARD_FOLDER)}
+    except AwsPreconditionError as error:
+        if error.code != ACCESS_DENIED:
+            raise
+        present = set()
+        report.warnings.append(
+            "cannot list the shards already published (s3:ListBucket denied): writing all of them"
+        )
     new_shards = {p: d for p, d in roster_set.shards.items() if p not in present}
     report.shards_written, report.pages_written = len(new_shards), len(roster_set.pages)
     report.shards_kept = len(roster_set.shards) - len(new_shards)
@@ -133,7 +143,15 @@ def publish_set(
     store.write_many(files, immutable=True)
     store.write_many({INDEX_NAME: roster_set.index_bytes}, immutable=False)
     report.bytes_written = sum(map(len, files.values())) + len(roster_set.index_bytes)
-    _remove_expired(store, publish_id, now, report)
+    try:
+        _remove_expired(store, publish_id, now, report)
+    except AwsPreconditionError as error:
+        if error.code != ACCESS_DENIED:
+            raise
+        report.warnings.append(
+            "expired publishes were not removed (s3:ListBucket or s3:DeleteObject denied): "
+            "they only cost storage"
+        )
     return report
 
 
@@ -250,7 +268,7 @@ def _get_object(clients: AwsClients, bucket: str, key: str, limit: int) -> bytes
         answer = clients.call("s3", "get_object", Bucket=bucket, Key=key)
     except AwsPreconditionError as error:
         # Publishing needs only s3:PutObject; without s3:GetObject the expiry check is skipped.
-        if error.code in MISSING_OBJECT_CODES or error.code == "aws-access-denied":
+        if error.code in MISSING_OBJECT_CODES or error.code == ACCESS_DENIED:
             return None
         raise
     return bytes(answer["Body"].read(limit + 1))

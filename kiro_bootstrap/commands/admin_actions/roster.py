@@ -195,6 +195,8 @@ def _publish(  # noqa: PLR0917 - one call site
         roster_set = stage.build_signed_set(plans, ctx.settings, instance, key, now)
         built = time.monotonic()
         report = publish_set(destination, roster_set, clients, now)
+        for warning in report.warnings:
+            ctx.output.warn(warning)
         out.data["seconds"] = {"build_and_sign": round(built - started, 2),
                                "write": round(time.monotonic() - built, 2)}  # fmt: skip
         index: RosterIndex | Roster = roster_set.index
