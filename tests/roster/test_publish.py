@@ -352,4 +352,3 @@ def peek(path: Path) -> RosterIndex:
     document = peek_roster(path.read_bytes(), source=str(path))
     assert isinstance(document, RosterIndex)
     return document
-
