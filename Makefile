@@ -37,6 +37,7 @@ binary: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/admin_scale.py
+	$(PY) bench/roster_scale.py
 	$(PY) bench/rerun.py
 	$(PY) bench/download.py --sizes 64M
 

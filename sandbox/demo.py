@@ -60,11 +60,12 @@ def run_admin(admin: dict[str, str], config: tuple[str, str], roster: RosterServ
     run_cli("admin", "setup", *config, environ=admin)
     run_cli("admin", "setup", "--apply", *config, environ=admin)
     run_cli("admin", "preflight", *config, environ=admin)
-    roster_file = SANDBOX / "www" / "roster.json"
-    roster_file.parent.mkdir(exist_ok=True)
+    roster_folder = SANDBOX / "www" / "roster"
+    roster_folder.mkdir(parents=True, exist_ok=True)
     publish = ("admin", "roster", "publish", *config, "--key-file", str(SANDBOX / KEY_FILE))
-    run_cli(*publish, "--dest", str(roster_file), environ=admin)
-    roster.publish(roster_file.read_bytes())
+    print("\nThe sharded roster: a signed index, shards and proofs, written shards-first.")
+    run_cli(*publish, "--dest", f"{roster_folder}/", environ=admin)
+    roster.publish_folder(roster_folder)
 
 
 def run_builds(environ: dict[str, str], config: tuple[str, str], releases: ReleaseServer) -> None:
@@ -164,7 +165,7 @@ def main() -> int:
             SANDBOX,
             release_url=releases.base_url,
             certificate_pin=tree.signing_key.fingerprint_sha256,
-            roster_url=roster.url,
+            roster_url=roster.index_url,
             public_key=public_key_text(signing_key.public_key()),
         )
         print(f"\nThe organisation config both halves read: {org}")

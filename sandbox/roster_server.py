@@ -1,11 +1,14 @@
-"""A tiny roster host on 127.0.0.1: serves one document with an ETag, answers 304, records requests.
+"""A tiny roster host on 127.0.0.1: serves files with ETags, answers 304, records requests.
 
 with RosterServer() as server:
     server.publish(envelope_bytes)       # what GET /roster.json returns from now on
+    server.publish_folder(path)          # a sharded set under /roster/ (server.index_url)
     server.require_token = "s3cret"     # 401 without "Authorization: Bearer s3cret"
     server.status = 503                  # every request fails this way until reset to None
-    server.redirect_to = "https://elsewhere.example/roster.json"
+    server.redirect_to = "https://elsewhere.example/roster.json"   # every request
+    server.redirect_once = ".../moved/roster.json"                  # the next request only
     server.requests                      # [(path, headers), ...]
+    server.bytes_served                  # body bytes sent since the last reset_counters()
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 
 LOOPBACK_HOST = "127.0.0.1"
 ROSTER_PATH = "/roster.json"
+SET_PREFIX = "/roster/"
+INDEX_NAME = "index.json"
 ETAG_HEX_DIGITS = 32
 # How often serve_forever looks for a shutdown request: bounds how long leaving `with` waits.
 SHUTDOWN_POLL_SECONDS = 0.05
@@ -27,11 +33,13 @@ class RosterServer:
 
     def __init__(self) -> None:
         """Nothing is served until publish()."""
-        self.document: bytes | None = None
+        self.files: dict[str, bytes] = {}
         self.require_token: str | None = None
         self.status: int | None = None
         self.redirect_to: str | None = None
+        self.redirect_once: str | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bytes_served = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -67,15 +75,42 @@ class RosterServer:
 
     @property
     def url(self) -> str:
-        """The roster's URL."""
+        """The single-document roster's URL."""
+        return self.url_for(ROSTER_PATH)
+
+    @property
+    def index_url(self) -> str:
+        """The sharded roster's index URL (after publish_folder)."""
+        return self.url_for(SET_PREFIX + INDEX_NAME)
+
+    def url_for(self, path: str) -> str:
+        """The URL of a path on this server."""
         if self._httpd is None:
             raise RuntimeError("RosterServer is not running: use `with RosterServer() as s`.")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{ROSTER_PATH}"
+        return f"http://{host!s}:{port}{path}"
 
     def publish(self, document: bytes) -> None:
-        """Serve these bytes from now on."""
-        self.document = document
+        """Serve these bytes at ROSTER_PATH from now on."""
+        self.files[ROSTER_PATH] = document
+
+    def publish_file(self, path: str, data: bytes) -> None:
+        """Serve these bytes at this path from now on."""
+        self.files[path] = data
+
+    def publish_folder(self, folder: Path) -> None:
+        """Serve a published roster set (what `admin roster publish --dest FOLDER/` wrote)."""
+        for path in list(self.files):
+            if path.startswith(SET_PREFIX):
+                del self.files[path]
+        for file in folder.rglob("*"):
+            if file.is_file() and not file.name.startswith("."):
+                self.files[SET_PREFIX + file.relative_to(folder).as_posix()] = file.read_bytes()
+
+    def reset_counters(self) -> None:
+        """Forget the requests and bytes served so far."""
+        self.requests.clear()
+        self.bytes_served = 0
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         """Answer one GET."""
@@ -83,21 +118,23 @@ class RosterServer:
         if self.status is not None:
             self._send(handler, self.status, b"")
             return
-        if self.redirect_to is not None:
-            self._send(handler, 302, b"", {"Location": self.redirect_to})
+        redirect, self.redirect_once = self.redirect_once or self.redirect_to, None
+        if redirect is not None:
+            self._send(handler, 302, b"", {"Location": redirect})
             return
         expected = f"Bearer {self.require_token}"
         if self.require_token and handler.headers.get("Authorization") != expected:
             self._send(handler, 401, b"")
             return
-        if handler.path != ROSTER_PATH or self.document is None:
+        document = self.files.get(handler.path)
+        if document is None:
             self._send(handler, 404, b"")
             return
-        etag = f'"{hashlib.sha256(self.document).hexdigest()[:ETAG_HEX_DIGITS]}"'
+        etag = f'"{hashlib.sha256(document).hexdigest()[:ETAG_HEX_DIGITS]}"'
         if handler.headers.get("If-None-Match") == etag:
             self._send(handler, 304, b"", {"ETag": etag})
             return
-        self._send(handler, 200, self.document, {"ETag": etag, "Content-Type": "application/json"})
+        self._send(handler, 200, document, {"ETag": etag, "Content-Type": "application/json"})
 
     def _send(
         self,
@@ -112,3 +149,4 @@ class RosterServer:
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
+        self.bytes_served += len(body)

@@ -6,7 +6,7 @@ gives every member's name and email, so no per-user call is ever made.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,47 +40,80 @@ class ResolvedAssignment:
     members: tuple[DirectoryUser, ...]
 
 
+@dataclass(frozen=True)
+class Unresolved:
+    """An `[[assignments]]` entry the directory does not know, and the closest name it does."""
+
+    kind: Literal["group", "user"]
+    name: str
+    nearest: str | None
+
+
 def resolve_assignments(
     clients: AwsClients, instance: IdcInstance, assignments: Sequence[Assignment]
 ) -> list[ResolvedAssignment]:
     """Each assignment's principal id and members; raise naming any that does not resolve."""
-    if not assignments:
-        return []
-    wanted_groups = {a.group for a in assignments if a.group is not None}
-    group_ids = _group_ids(clients, instance, wanted_groups) if wanted_groups else {}
-    users = {user.user_id: user for user in list_users(clients, instance)}
-    by_name = _index_users(users.values())
-    missing = sorted(f"group {name!r}" for name in wanted_groups - group_ids.keys())
-    missing += sorted(
-        f"user {a.user!r}"
-        for a in assignments
-        if a.user is not None and a.user.lower() not in by_name
-    )
-    if missing:
+    resolved, unresolved = resolve_what_exists(clients, instance, assignments)
+    if unresolved:
+        missing = [f"{item.kind} {item.name!r}" for item in unresolved]
         raise AwsPreconditionError(
             f"Not found in identity store {instance.identity_store_id} ({instance.region}): "
             f"{', '.join(missing)}.",
             hint="Fix the names in [[assignments]] (group display names, user names or emails).",
         )
+    return resolved
+
+
+def resolve_what_exists(
+    clients: AwsClients, instance: IdcInstance, assignments: Sequence[Assignment]
+) -> tuple[list[ResolvedAssignment], list[Unresolved]]:
+    """The assignments that resolve, and the ones that do not (each with the nearest name)."""
+    if not assignments:
+        return [], []
+    wanted_groups = {a.group for a in assignments if a.group is not None}
+    all_groups = _group_ids(clients, instance) if wanted_groups else {}
+    group_ids = {name: all_groups[name] for name in wanted_groups if name in all_groups}
+    users = {user.user_id: user for user in list_users(clients, instance)}
+    by_name = _index_users(users.values())
+    unresolved = [
+        Unresolved("group", name, _nearest(name, all_groups))
+        for name in sorted(wanted_groups - group_ids.keys())
+    ]
+    unresolved += sorted(
+        (
+            Unresolved("user", a.user, _nearest(a.user.lower(), by_name))
+            for a in assignments
+            if a.user is not None and a.user.lower() not in by_name
+        ),
+        key=lambda item: item.name,
+    )
     members = {
         group_id: _group_members(clients, instance, group_id, users)
         for group_id in sorted(set(group_ids.values()))
     }
     resolved = []
     for assignment in assignments:
-        if assignment.group is not None:
+        if assignment.group is not None and assignment.group in group_ids:
             group_id = group_ids[assignment.group]
             resolved.append(
                 ResolvedAssignment(
                     assignment.plan, "GROUP", group_id, assignment.group, members[group_id]
                 )
             )
-        else:
-            user = by_name[str(assignment.user).lower()]
+        elif assignment.user is not None and assignment.user.lower() in by_name:
+            user = by_name[assignment.user.lower()]
             resolved.append(
                 ResolvedAssignment(assignment.plan, "USER", user.user_id, user.user_name, (user,))
             )
-    return resolved
+    return resolved, unresolved
+
+
+def _nearest(name: str, known: Iterable[str]) -> str | None:
+    """The closest known name (difflib), for a "did you mean" next to an unresolved one."""
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def highest_plans(resolved: Sequence[ResolvedAssignment]) -> dict[str, tuple[DirectoryUser, str]]:
@@ -94,13 +127,13 @@ def highest_plans(resolved: Sequence[ResolvedAssignment]) -> dict[str, tuple[Dir
     return plans
 
 
-def _group_ids(clients: AwsClients, instance: IdcInstance, wanted: set[str]) -> dict[str, str]:
-    """Display name → group id for the wanted groups, from one paginated list_groups."""
+def _group_ids(clients: AwsClients, instance: IdcInstance) -> dict[str, str]:
+    """Display name → group id for every group, from one paginated list_groups."""
     found: dict[str, str] = {}
     for page in _pages(clients, instance, "list_groups"):
         for group in page.get("Groups", []):
             name = group.get("DisplayName")
-            if name in wanted:
+            if isinstance(name, str):
                 found[name] = str(group["GroupId"])
     return found
 

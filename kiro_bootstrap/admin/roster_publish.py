@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kiro_bootstrap.admin.directory import DirectoryUser
+from kiro_bootstrap.admin.directory import DirectoryUser, Unresolved
 from kiro_bootstrap.admin.identity_center import IdcInstance
 from kiro_bootstrap.errors import ConfigError, VerificationError
 from kiro_bootstrap.roster.model import Roster, Subscriber, build_roster, format_timestamp
+from kiro_bootstrap.roster.roster_set import RosterSet, build_roster_set
 from kiro_bootstrap.roster.signing import key_id_of, peek_roster, public_key_text, seal_roster
 from kiro_bootstrap.settings.model import PLANS, Settings
 
@@ -52,6 +53,25 @@ def plan_counts(plans: Mapping[str, tuple[DirectoryUser, str]]) -> dict[str, int
     return {plan: counted.get(plan, 0) for plan in PLANS}
 
 
+def build_signed_set(
+    plans: Mapping[str, tuple[DirectoryUser, str]],
+    settings: Settings,
+    instance: IdcInstance,
+    key: Ed25519PrivateKey,
+    now: datetime,
+) -> RosterSet:
+    """The sharded roster for these users: index, shards and proof pages, signed."""
+    return build_roster_set(
+        (Subscriber(user.user_name, user.emails, plan) for user, plan in plans.values()),
+        start_url=_start_url(settings),
+        instance_arn=instance.instance_arn,
+        profile_region=settings.kiro.profile_region,
+        issued_at=now,
+        valid_for=timedelta(days=settings.subscription.max_age_days),
+        key=key,
+    )
+
+
 def build_signed_roster(
     plans: Mapping[str, tuple[DirectoryUser, str]],
     settings: Settings,
@@ -59,17 +79,10 @@ def build_signed_roster(
     key: Ed25519PrivateKey,
     now: datetime,
 ) -> tuple[Roster, bytes]:
-    """A fresh roster (new salt) for these users, and its signed envelope."""
-    start_url = settings.identity_center.start_url
-    if not start_url:
-        raise ConfigError(
-            "identity_center.start_url is not set: workstations match the roster to the "
-            "organisation by it.",
-            hint="Set [identity_center] start_url to the AWS access portal URL.",
-        )
+    """A fresh single-document roster (new salt) for these users, and its signed envelope."""
     roster = build_roster(
         (Subscriber(user.user_name, user.emails, plan) for user, plan in plans.values()),
-        start_url=start_url,
+        start_url=_start_url(settings),
         instance_arn=instance.instance_arn,
         profile_region=settings.kiro.profile_region,
         issued_at=now,
@@ -136,6 +149,26 @@ def cross_check(
                 Difference(name, roster_plan, None if live_plan is None else str(live_plan))
             )
     return sorted(differences, key=lambda difference: difference.user_name)
+
+
+def _start_url(settings: Settings) -> str:
+    start_url = settings.identity_center.start_url
+    if not start_url:
+        raise ConfigError(
+            "identity_center.start_url is not set: workstations match the roster to the "
+            "organisation by it.",
+            hint="Set [identity_center] start_url to the AWS access portal URL.",
+        )
+    return start_url
+
+
+def describe_unresolved(unresolved: Iterable[Unresolved]) -> list[str]:
+    """One line per assignment the directory does not know, with a "did you mean"."""
+    return [
+        f"{item.kind} {item.name!r} is not in the directory"
+        + (f" (did you mean {item.nearest!r}?)" if item.nearest else "")
+        for item in unresolved
+    ]
 
 
 def _duration(span: timedelta) -> str:

@@ -49,10 +49,14 @@ def describe(result: SubscriptionResult, out: Result) -> None:
         out.say(f"{result.note} (issued {result.issued_at:%Y-%m-%d %H:%M} UTC).", "warn")
     if result.subscribed:
         out.say(f"{result.user} is subscribed to Kiro (plan: {result.plan}).", "ok")
+        out.say(f"Looked up: {', '.join(result.looked_up)}.", "dim")
     else:
         out.say(f"{result.user} is not subscribed to Kiro.", "fail")
+        out.say(f"Looked up: {', '.join(result.looked_up) or '(no usable name)'}.")
         if result.request_url:
             out.say(f"Ask for access at {result.request_url}")
+        out.say("Another name (e.g. your IAM Identity Center user name)? Run "
+                "`kiro-bootstrap subscription --user NAME`.")  # fmt: skip
     out.say(f"Roster valid until {result.expires_at:%Y-%m-%d %H:%M} UTC.", "dim")
 
 

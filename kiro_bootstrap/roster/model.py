@@ -29,7 +29,7 @@ SCHEMA_VERSION = 1
 SALT_BYTES = 32
 PRINCIPAL_LENGTH = 43  # base64url of 32 bytes without padding
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-_PRINCIPAL = re.compile(r"^[A-Za-z0-9_-]{43}$")
+PRINCIPAL_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 _FIELDS = frozenset(
     {"schema", "start_url", "instance_arn", "profile_region", "issued_at", "expires_at",
@@ -72,23 +72,27 @@ class Roster:
 
     def to_payload(self) -> dict[str, Any]:
         """The JSON payload (before canonical encoding)."""
-        return {
-            "schema": self.schema,
-            "start_url": self.start_url,
-            "instance_arn": self.instance_arn,
-            "profile_region": self.profile_region,
-            "issued_at": format_timestamp(self.issued_at),
-            "expires_at": format_timestamp(self.expires_at),
-            "key_id": self.key_id,
-            "salt": _b64url(self.salt),
-            "entries": dict(self.entries),
-        }
+        return {"schema": self.schema, **header_payload(self), "entries": dict(self.entries)}
 
 
 def principal_of(salt: bytes, identifier: str) -> str:
     """base64url(SHA-256(salt ‖ normalise(identifier))), the only form a name takes in a roster."""
     digest = hashlib.sha256(salt + normalise(identifier).encode("utf-8")).digest()
-    return _b64url(digest)
+    return b64url(digest)
+
+
+def pseudonymise(subscribers: Iterable[Subscriber], salt: bytes) -> dict[str, str]:
+    """principal → plan for every user name and e-mail; a clash keeps the higher plan."""
+    entries: dict[str, str] = {}
+    for subscriber in subscribers:
+        for identifier in (subscriber.user_name, *subscriber.emails):
+            if not normalise(identifier):
+                continue
+            principal = principal_of(salt, identifier)
+            current = entries.get(principal)
+            if current is None or PLANS.index(subscriber.plan) > PLANS.index(current):
+                entries[principal] = subscriber.plan
+    return entries
 
 
 def build_roster(
@@ -104,15 +108,7 @@ def build_roster(
 ) -> Roster:
     """Pseudonymise every user name and e-mail with a fresh salt; a clash keeps the higher plan."""
     salt = os.urandom(SALT_BYTES) if salt is None else salt
-    entries: dict[str, str] = {}
-    for subscriber in subscribers:
-        for identifier in (subscriber.user_name, *subscriber.emails):
-            if not normalise(identifier):
-                continue
-            principal = principal_of(salt, identifier)
-            current = entries.get(principal)
-            if current is None or PLANS.index(subscriber.plan) > PLANS.index(current):
-                entries[principal] = subscriber.plan
+    entries = pseudonymise(subscribers, salt)
     issued = issued_at.astimezone(UTC).replace(microsecond=0)
     return Roster(
         start_url=start_url,
@@ -127,40 +123,56 @@ def build_roster(
 
 
 def roster_from_payload(payload: Any) -> Roster:
-    """Decode and check a payload strictly; anything unexpected is a RosterFormatError."""
+    """Decode and check a schema-1 payload strictly; anything unexpected is a RosterFormatError."""
+    header = parse_header(payload, SCHEMA_VERSION, _FIELDS)
+    entries = payload["entries"]
+    if not isinstance(entries, dict) or not all(
+        isinstance(principal, str) and PRINCIPAL_PATTERN.match(principal) and plan in PLANS
+        for principal, plan in entries.items()
+    ):
+        raise RosterFormatError(f"entries must map principals to one of {', '.join(PLANS)}")
+    return Roster(**header, entries=entries)
+
+
+def parse_header(payload: Any, schema: int, fields: frozenset[str]) -> dict[str, Any]:
+    """The fields every roster document shares (organisation, dates, key id, salt), checked."""
     if not isinstance(payload, dict):
         raise RosterFormatError("the payload is not a JSON object")
-    if payload.get("schema") != SCHEMA_VERSION:
-        raise RosterFormatError(
-            f"schema {payload.get('schema')!r} is not {SCHEMA_VERSION}, the one this version reads"
-        )
-    if set(payload) != _FIELDS:
-        raise RosterFormatError(f"fields {sorted(set(payload) ^ _FIELDS)} are missing or unknown")
+    if payload.get("schema") != schema:
+        raise RosterFormatError(f"schema {payload.get('schema')!r} is not {schema}")
+    if set(payload) != fields:
+        raise RosterFormatError(f"fields {sorted(set(payload) ^ fields)} are missing or unknown")
     for name in ("start_url", "instance_arn", "profile_region"):
         if not isinstance(payload[name], str) or not payload[name]:
             raise RosterFormatError(f"{name} is not a non-empty string")
     if not isinstance(payload["key_id"], str) or not _KEY_ID.match(payload["key_id"]):
         raise RosterFormatError("key_id is not 16 hex digits")
-    entries = payload["entries"]
-    if not isinstance(entries, dict) or not all(
-        isinstance(principal, str) and _PRINCIPAL.match(principal) and plan in PLANS
-        for principal, plan in entries.items()
-    ):
-        raise RosterFormatError(f"entries must map principals to one of {', '.join(PLANS)}")
     issued_at = parse_timestamp(payload["issued_at"], "issued_at")
     expires_at = parse_timestamp(payload["expires_at"], "expires_at")
     if expires_at <= issued_at:
         raise RosterFormatError("expires_at is not after issued_at")
-    return Roster(
-        start_url=payload["start_url"],
-        instance_arn=payload["instance_arn"],
-        profile_region=payload["profile_region"],
-        issued_at=issued_at,
-        expires_at=expires_at,
-        key_id=payload["key_id"],
-        salt=_salt(payload["salt"]),
-        entries=entries,
-    )
+    return {
+        "start_url": payload["start_url"],
+        "instance_arn": payload["instance_arn"],
+        "profile_region": payload["profile_region"],
+        "issued_at": issued_at,
+        "expires_at": expires_at,
+        "key_id": payload["key_id"],
+        "salt": _salt(payload["salt"]),
+    }
+
+
+def header_payload(roster: Roster | Any) -> dict[str, Any]:
+    """The shared fields of a roster document as JSON values."""
+    return {
+        "start_url": roster.start_url,
+        "instance_arn": roster.instance_arn,
+        "profile_region": roster.profile_region,
+        "issued_at": format_timestamp(roster.issued_at),
+        "expires_at": format_timestamp(roster.expires_at),
+        "key_id": roster.key_id,
+        "salt": b64url(roster.salt),
+    }
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -188,5 +200,5 @@ def _salt(value: Any) -> bytes:
     return salt
 
 
-def _b64url(data: bytes) -> str:
+def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

@@ -23,7 +23,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import VerificationError
-from kiro_bootstrap.roster.model import Roster, RosterFormatError, roster_from_payload
+from kiro_bootstrap.roster.model import (
+    SCHEMA_VERSION,
+    Roster,
+    RosterFormatError,
+    roster_from_payload,
+)
+from kiro_bootstrap.roster.sharded import INDEX_SCHEMA, RosterIndex, index_from_payload
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -85,7 +91,7 @@ def trusted_keys(texts: Iterable[str]) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def seal_roster(roster: Roster, private_key: Ed25519PrivateKey) -> bytes:
+def seal_roster(roster: Roster | RosterIndex, private_key: Ed25519PrivateKey) -> bytes:
     """The signed envelope's bytes; the roster's key id must be this key's."""
     if roster.key_id != key_id_of(private_key.public_key()):
         raise ValueError("the roster names another key id than the signing key's")
@@ -99,8 +105,11 @@ def seal_roster(roster: Roster, private_key: Ed25519PrivateKey) -> bytes:
     return canonical_json(envelope) + b"\n"
 
 
-def open_roster(data: bytes, trusted: dict[str, Ed25519PublicKey], *, source: str) -> Roster:
-    """Verify the envelope against the trusted keys and decode the roster; exit 5 on any doubt."""
+def open_roster(
+    data: bytes, trusted: dict[str, Ed25519PublicKey], *, source: str
+) -> Roster | RosterIndex:
+    """Verify the envelope against the trusted keys and decode the roster (a single document or
+    a sharded roster's index); exit 5 on any doubt."""
     from cryptography.exceptions import InvalidSignature
 
     envelope = read_envelope(data, source=source)
@@ -124,10 +133,7 @@ def open_roster(data: bytes, trusted: dict[str, Ed25519PublicKey], *, source: st
             hint="Ask the roster's publisher to publish it again; never edit a roster by hand.",
             code="roster-bad-signature",
         ) from None
-    try:
-        roster = roster_from_payload(json.loads(payload))
-    except (ValueError, RosterFormatError) as error:
-        raise _malformed(source, str(error)) from None
+    roster = _decode_payload(payload, source)
     if roster.key_id != key_id:
         raise _malformed(source, "the signed key id differs from the envelope's")
     return roster
@@ -151,13 +157,27 @@ def read_envelope(data: bytes, *, source: str) -> dict[str, str]:
     return {name: envelope[name] for name in fields}
 
 
-def peek_roster(data: bytes, *, source: str) -> Roster:
+def peek_roster(data: bytes, *, source: str) -> Roster | RosterIndex:
     """Decode without checking the signature: only for reporting on a roster we published."""
     envelope = read_envelope(data, source=source)
+    return _decode_payload(_decode(envelope["payload"]), source)
+
+
+def _decode_payload(payload: bytes, source: str) -> Roster | RosterIndex:
+    """Schema 1 (one document with every entry) or 2 (a sharded roster's index)."""
     try:
-        return roster_from_payload(json.loads(_decode(envelope["payload"])))
-    except (ValueError, RosterFormatError) as error:
+        document = json.loads(payload)
+        schema = document.get("schema") if isinstance(document, dict) else None
+        if schema == INDEX_SCHEMA:
+            return index_from_payload(document)
+        if schema == SCHEMA_VERSION:
+            return roster_from_payload(document)
+    except (ValueError, RecursionError, RosterFormatError) as error:
         raise _malformed(source, str(error)) from None
+    reason = (
+        f"schema {schema!r} is not {SCHEMA_VERSION} or {INDEX_SCHEMA}, the ones this version reads"
+    )
+    raise _malformed(source, reason)
 
 
 def _decode(text: str) -> bytes:

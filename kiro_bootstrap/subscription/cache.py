@@ -1,4 +1,6 @@
-"""The last good roster: its exact bytes (re-verified on every use), URL and ETag."""
+"""The last good roster: its exact bytes (re-verified on every use), URL and ETag; for a sharded
+roster also the proof pages and shards this machine used (content-addressed, so a shard that did
+not change is never fetched again)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from kiro_bootstrap.subscription.storage import PUBLIC_MODE, write_atomically
 
 ROSTER_FILE = "roster.json"
 META_FILE = "roster.meta.json"
+SET_FOLDER = "set"  # the sharded roster's files, flattened: "shards/ab….json" → "shards--ab….json"
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,40 @@ class RosterCache:
             data, meta["url"], etag if isinstance(etag, str) else None, str(meta.get("fetched_at"))
         )
 
-    def store(self, data: bytes, url: str, etag: str | None, fetched_at: datetime) -> None:
-        """Keep a roster that just verified (the bytes first, so meta never names missing bytes)."""
+    def read_file(self, relative: str, limit: int) -> bytes | None:
+        """A cached file of the sharded set (verified again by the caller), or None."""
+        try:
+            with (self.folder / SET_FOLDER / _flat(relative)).open("rb") as stream:
+                return stream.read(limit + 1)
+        except OSError:
+            return None
+
+    def store(
+        self,
+        data: bytes,
+        url: str,
+        etag: str | None,
+        fetched_at: datetime,
+        files: dict[str, bytes] | None = None,
+    ) -> None:
+        """Keep a roster that just verified, and the set's files it used (replacing the others).
+
+        The files first, then the bytes, then meta: meta never names what is not there.
+        """
+        keep = {_flat(relative): content for relative, content in (files or {}).items()}
+        folder = self.folder / SET_FOLDER
+        for name, content in keep.items():
+            if self.read_file(name, len(content)) != content:
+                write_atomically(folder / name, content, PUBLIC_MODE)
+        if folder.is_dir():
+            for stale in folder.iterdir():
+                if stale.name not in keep and not stale.name.startswith("."):
+                    stale.unlink(missing_ok=True)
         write_atomically(self.folder / ROSTER_FILE, data, PUBLIC_MODE)
         meta = {"url": url, "etag": etag, "fetched_at": format_timestamp(fetched_at)}
         write_atomically(self.folder / META_FILE, json.dumps(meta).encode(), PUBLIC_MODE)
+
+
+def _flat(relative: str) -> str:
+    """One file name for a path of the set (never a path that could leave the folder)."""
+    return relative.replace("/", "--").replace("\\", "--").lstrip(".")

@@ -29,6 +29,7 @@ class SubscriptionResult:
     checked_at: datetime
     request_url: str | None = None
     note: str | None = None  # e.g. "offline: using the cached roster"
+    looked_up: tuple[str, ...] = ()  # this person's normalised names, never the roster's
 
     @property
     def subscribed(self) -> bool:
@@ -47,6 +48,7 @@ class SubscriptionResult:
             "checked_at": format_timestamp(self.checked_at),
             "request_url": self.request_url,
             "note": self.note,
+            "looked_up": list(self.looked_up),
         }
 
     @classmethod
@@ -61,6 +63,7 @@ class SubscriptionResult:
             checked_at=parse_timestamp(data["checked_at"], "checked_at"),
             request_url=data.get("request_url"),
             note=data.get("note"),
+            looked_up=tuple(str(item) for item in data.get("looked_up") or ()),
         )
 
 

@@ -15,6 +15,7 @@ from keyring.backends import fail
 
 from kiro_bootstrap.roster.keys import KEYRING_ACCOUNT, KEYRING_SERVICE, key_from_pem
 from kiro_bootstrap.roster.model import Roster
+from kiro_bootstrap.roster.sharded import RosterIndex
 from kiro_bootstrap.roster.signing import open_roster, trusted_keys
 from sandbox.aws import LocalAws
 from tests.conftest import CliRunner
@@ -260,3 +261,94 @@ def test_cross_check_reports_who_differs_from_list_user_subscriptions(
         {"user_name": "erin", "roster_plan": "pro-plus", "live_plan": None}
     ]
     assert "UNSUPPORTED" in result.stderr
+
+
+def test_an_unresolved_assignment_names_the_nearest_match_publishes_the_rest_and_exits_10(
+    cli: CliRunner, aws: LocalAws, key: Ed25519PrivateKey, keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    renamed = '[[assignments]]\ngroup = "kiro-pwoer"\nplan = "power"\n'
+    renamed += '[[assignments]]\nuser = "erinn"\nplan = "pro"\n'
+    config = write_config(tmp_path / "org.toml", public_keys=[key], extra=renamed)
+    dest = tmp_path / "roster.json"
+    result = publish(cli, aws, config, "--dest", str(dest), "--json", keyring=keyring)
+    assert result.code == 10
+    assert result.json["published"] is True
+    assert result.json["unresolved"] == [
+        {"kind": "group", "name": "kiro-pwoer", "nearest": "kiro-power"},
+        {"kind": "user", "name": "erinn", "nearest": "erin"},
+    ]
+    assert opened(dest.read_bytes(), key).plan_for(["alice"]) == "pro"  # workstations keep working
+    text = publish(cli, aws, config, "--dest", str(dest), keyring=keyring)
+    assert text.code == 10
+    assert "group 'kiro-pwoer' is not in the directory (did you mean 'kiro-power'?)" in text.stdout
+
+
+def test_nothing_resolving_publishes_nothing_and_keeps_the_live_roster(
+    cli: CliRunner, aws: LocalAws, key: Ed25519PrivateKey, keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    config = tmp_path / "org.toml"
+    write_config(config, public_keys=[key])
+    text = config.read_text().split("[[assignments]]")[0]
+    config.write_text(text + '[[assignments]]\ngroup = "nobody-here"\nplan = "pro"\n')
+    dest = tmp_path / "roster.json"
+    result = publish(cli, aws, config, "--dest", str(dest), "--json", keyring=keyring)
+    assert result.code == 10
+    assert result.json["published"] is False
+    assert not dest.exists()
+
+
+def test_a_sharded_publish_to_a_folder_writes_index_shards_and_proofs(
+    cli: CliRunner, aws: LocalAws, config: Path, keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    www = tmp_path / "www"
+    www.mkdir()
+    first = publish(cli, aws, config, "--dest", f"{www}/", "--json", keyring=keyring)
+    assert first.code == 0, first.stderr
+    assert first.json["layout"] == "sharded"
+    assert first.json["roster_location"] == str(www / "index.json")
+    assert stat.S_IMODE((www / "index.json").stat().st_mode) == 0o644
+    assert peek(www / "index.json").shard_count == first.json["shards"] == 1
+    # The next day: same month, same people: every shard is kept, only the index and proofs new.
+    second = publish(cli, aws, config, "--dest", str(www), "--json", keyring=keyring,
+                     clock=lambda: NOW + timedelta(days=1))  # fmt: skip
+    assert second.json["shards_written"] == 0
+    assert second.json["shards_kept"] == 1
+    assert len(list((www / "publishes").iterdir())) == 2  # the first index has not expired yet
+    # Seven days and an hour on, the first publish's index has expired: its proofs go.
+    third = publish(cli, aws, config, "--dest", str(www), "--json", keyring=keyring,
+                    clock=lambda: NOW + timedelta(days=7, hours=1))  # fmt: skip
+    assert third.json["publishes_removed"] == [first.json["publish_id"]]
+    assert {p.name for p in (www / "publishes").iterdir()} == {
+        second.json["publish_id"], third.json["publish_id"]}  # fmt: skip
+
+
+def test_a_sharded_publish_to_an_s3_prefix(
+    cli: CliRunner, aws: LocalAws, config: Path, keyring: MemoryKeyring, key: Ed25519PrivateKey
+) -> None:
+    aws.reset(SCENARIO)
+    s3 = aws.session().client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="kiro-roster")
+    result = cli(
+        "admin", "roster", "publish", "--config", str(config), "--json",
+        "--dest", "s3://kiro-roster/kiro/",
+        facts=fixtures.ubuntu2404(), env=aws.env(), keyring=keyring, clock=lambda: NOW,
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket="kiro-roster")["Contents"]]
+    assert "kiro/index.json" in keys
+    assert any(k.startswith("kiro/shards/") for k in keys)
+    assert any(k.startswith(f"kiro/publishes/{result.json['publish_id']}/proofs/") for k in keys)
+    index = s3.get_object(Bucket="kiro-roster", Key="kiro/index.json")
+    assert index["CacheControl"] == "no-cache"
+    shard_key = next(k for k in keys if k.startswith("kiro/shards/"))
+    assert "immutable" in s3.get_object(Bucket="kiro-roster", Key=shard_key)["CacheControl"]
+    index_doc = open_roster(index["Body"].read(), trusted_keys([_public(key)]), source="test")
+    assert index_doc.key_id == result.json["key_id"]
+
+
+def peek(path: Path) -> RosterIndex:
+    from kiro_bootstrap.roster.signing import peek_roster
+
+    document = peek_roster(path.read_bytes(), source=str(path))
+    assert isinstance(document, RosterIndex)
+    return document

@@ -115,6 +115,18 @@ def test_a_stranger_is_not_subscribed_and_is_told_where_to_ask(
         assert result.code == 8
         assert f"{stranger} is not subscribed" in result.stdout
         assert REQUEST_URL in result.stdout
+        assert f"Looked up: {stranger}, {stranger}@example.com." in result.stdout
+        assert "--user NAME" in result.stdout
+
+
+def test_json_names_the_identities_looked_up_and_the_request_url_never_the_roster(
+    cli: CliRunner, config: Path
+) -> None:
+    result = check(cli, config, "--user", "CORP\\Mallory", "--json")
+    assert result.code == 8
+    assert result.json["subscription"]["looked_up"] == ["mallory", "mallory@example.com"]
+    assert result.json["subscription"]["request_url"] == REQUEST_URL
+    assert "alice" not in result.stdout  # nothing of the roster's contents
 
 
 def test_the_user_comes_from_the_environment_then_the_login_with_the_email_domain(
@@ -240,13 +252,47 @@ def test_an_older_roster_than_the_cached_one_is_refused(
     assert "refusing an older roster" in result.stderr
 
 
-def test_a_redirect_off_the_roster_host_is_refused(
-    cli: CliRunner, config: Path, server: RosterServer
+@pytest.mark.parametrize("other_origin", ["localhost", "another port", "https"])
+def test_a_redirect_off_the_roster_origin_is_refused_before_the_token_is_sent(
+    cli: CliRunner, config: Path, server: RosterServer, other_origin: str
 ) -> None:
-    server.redirect_to = "https://attacker.example/roster.json"
-    result = check(cli, config, "--user", "alice")
+    port = int(server.url.split(":")[2].split("/")[0])
+    target = {
+        "localhost": server.url.replace("127.0.0.1", "localhost"),  # the same server, by name
+        "another port": server.url.replace(f":{port}/", f":{port + 1}/"),
+        "https": server.url.replace("http://", "https://"),
+    }[other_origin]
+    server.redirect_to = target
+    keyring = MemoryKeyring()
+    keyring.set_password(TOKEN_SERVICE, TOKEN_ACCOUNT, "origin-bound-token")
+    result = check(cli, config, "--user", "alice", keyring=keyring)
     assert result.code == 5
-    assert "redirects off its host" in result.stderr
+    assert "redirects off its origin" in result.stderr
+    assert len(server.requests) == 1  # the redirect target was never contacted
+    assert "origin-bound-token" not in result.stdout + result.stderr
+
+
+def test_a_redirect_on_the_same_origin_is_followed(
+    cli: CliRunner, config: Path, server: RosterServer, published: Published
+) -> None:
+    server.publish_file("/moved/roster.json", published.data)
+    server.redirect_once = server.url.replace("/roster.json", "/moved/roster.json")
+    result = check(cli, config, "--user", "alice")
+    assert result.code == 0, result.stderr
+
+
+def test_a_roster_from_the_future_is_refused_never_cached_and_a_correct_one_follows(
+    cli: CliRunner, config: Path, server: RosterServer, published: Published
+) -> None:
+    server.publish(sign(published.key, issued=NOW + timedelta(days=300)))
+    future = check(cli, config, "--user", "alice")
+    assert future.code == 5
+    assert "after this machine's clock" in future.stderr
+    server.publish(published.data)
+    assert check(cli, config, "--user", "alice").code == 0
+    skewed = sign(published.key, issued=LATER + timedelta(minutes=2))  # within the allowance
+    server.publish(skewed)
+    assert check(cli, config, "--user", "alice").code == 0
 
 
 def test_a_local_path_works_as_the_roster_location(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,10 +15,18 @@ from kiro_bootstrap.commands.admin_actions.shared import (
 from kiro_bootstrap.output import Result
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from kiro_bootstrap.admin.directory import DirectoryUser
+    from kiro_bootstrap.admin.identity_center import IdcInstance
+    from kiro_bootstrap.admin.roster_destination import Destination
     from kiro_bootstrap.admin.roster_publish import Difference
+    from kiro_bootstrap.aws.session import AwsClients
     from kiro_bootstrap.context import Context
+    from kiro_bootstrap.roster.model import Roster
+    from kiro_bootstrap.roster.sharded import RosterIndex
 
 # How many cross-check differences are listed by name before "and N more".
 MAX_LISTED_DIFFERENCES = 20
@@ -50,7 +59,10 @@ def register(
         help="expand [[assignments]] through the directory, sign the roster and publish it",
     )
     publish.add_argument(
-        "--dest", required=True, metavar="PATH|s3://BUCKET/KEY", help="where to publish"
+        "--dest",
+        required=True,
+        metavar="FOLDER/|s3://BUCKET/PREFIX/|FILE|s3://BUCKET/KEY",
+        help="a folder or key prefix (ends in /): the sharded roster; a file or key: one document",
     )
     publish.add_argument(
         "--key-file", metavar="PATH", help="sign with this key file ('-' reads it from stdin)"
@@ -95,16 +107,17 @@ def run_keygen(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def run_publish(ctx: Context, args: argparse.Namespace) -> Result:
-    """Resolve, (cross-check,) sign and publish; or count only with --dry-run."""
+    """Resolve, (cross-check,) sign and publish; or count only with --dry-run.
+
+    An assignment the directory does not know never stops the publish: everything that resolves
+    is published (workstations keep working), each unresolved one is named, and the exit code
+    is 10 so the scheduler alerts.
+    """
     from kiro_bootstrap.admin import roster_publish as stage
-    from kiro_bootstrap.admin.directory import highest_plans, resolve_assignments
+    from kiro_bootstrap.admin.directory import highest_plans, resolve_what_exists
     from kiro_bootstrap.admin.identity_center import find_instance
-    from kiro_bootstrap.admin.roster_destination import (
-        parse_destination,
-        publish_bytes,
-        read_published,
-    )
-    from kiro_bootstrap.errors import ConfigError
+    from kiro_bootstrap.admin.roster_destination import parse_destination, read_published
+    from kiro_bootstrap.errors import ConfigError, ExitStatus
 
     destination = parse_destination(args.dest)
     if not ctx.settings.assignments:
@@ -115,9 +128,18 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> Result:
     key = None if args.dry_run else _signing_key(ctx, args.key_file)
     clients = open_aws(ctx)
     instance = find_instance(clients, ctx.settings)
-    plans = highest_plans(resolve_assignments(clients, instance, ctx.settings.assignments))
+    started = time.monotonic()
+    resolved, unresolved = resolve_what_exists(clients, instance, ctx.settings.assignments)
+    seconds = {"resolve": round(time.monotonic() - started, 2)}
+    plans = highest_plans(resolved)
     now = ctx.env.clock()
-    out = Result(data={"destination": str(destination), "dry_run": args.dry_run})
+    out = Result(data={"destination": str(destination), "dry_run": args.dry_run,
+                       "layout": "sharded" if destination.sharded else "single",
+                       "roster_location": destination.roster_location(),
+                       "published": False})  # fmt: skip
+    out.data["unresolved"] = [
+        {"kind": item.kind, "name": item.name, "nearest": item.nearest} for item in unresolved
+    ]
     live = stage.inspect_live(read_published(destination, clients), str(destination), now)
     if live is not None:
         out.data["live"] = {"issued_at": live.issued_at, "expires_at": live.expires_at,
@@ -128,6 +150,8 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> Result:
     out.data["users_per_plan"] = counts
     out.say(f"{len(plans)} subscribed user(s): "
             + ", ".join(f"{plan} {count}" for plan, count in counts.items()))  # fmt: skip
+    for line in stage.describe_unresolved(unresolved):
+        out.say(line, "fail")
     if args.experimental_internal_api:
         from kiro_bootstrap.admin.subscribe import live_subscriptions
 
@@ -137,22 +161,66 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> Result:
         )
     if key is None:
         out.say(f"Dry run: nothing published to {destination}.", "dim")
+    elif not resolved:
+        out.say("No assignment resolves: nothing published (the live roster stays).", "fail")
     else:
-        warning = stage.untrusted_key_warning(key, ctx.settings)
-        if warning:
+        _publish(ctx, out, destination, clients, key, (plans, instance, now))
+    if unresolved:
+        out.status = ExitStatus.AWS_PRECONDITION
+        out.say(f"{len(unresolved)} assignment(s) did not resolve: fix the names in "
+                "[[assignments]] (exit 10 so a scheduler alerts).", "warn")  # fmt: skip
+    out.data["aws_calls"] = aws_call_count(clients)
+    out.data["seconds"] = seconds | out.data.get("seconds", {})
+    return out
+
+
+def _publish(  # noqa: PLR0917 - one call site
+    ctx: Context,
+    out: Result,
+    destination: Destination,
+    clients: AwsClients,
+    key: Ed25519PrivateKey,
+    what: tuple[dict[str, tuple[DirectoryUser, str]], IdcInstance, datetime],
+) -> None:
+    """Sign and write the roster: the sharded set to a folder or prefix, else one document."""
+    from kiro_bootstrap.admin import roster_publish as stage
+    from kiro_bootstrap.admin.roster_destination import publish_bytes, publish_set
+
+    plans, instance, now = what
+    warning = stage.untrusted_key_warning(key, ctx.settings)
+    if warning:
+        ctx.output.warn(warning)
+    if destination.sharded:
+        started = time.monotonic()
+        roster_set = stage.build_signed_set(plans, ctx.settings, instance, key, now)
+        built = time.monotonic()
+        report = publish_set(destination, roster_set, clients, now)
+        for warning in report.warnings:
             ctx.output.warn(warning)
+        out.data["seconds"] = {"build_and_sign": round(built - started, 2),
+                               "write": round(time.monotonic() - built, 2)}  # fmt: skip
+        index: RosterIndex | Roster = roster_set.index
+        size, shard_count = report.bytes_written, roster_set.index.shard_count
+        out.data |= {"publish_id": roster_set.index.publish_id, "shards": shard_count,
+                     "shards_written": report.shards_written, "shards_kept": report.shards_kept,
+                     "publishes_removed": report.publishes_removed,
+                     "principals": roster_set.principals}  # fmt: skip
+        detail = (f"{shard_count} shard(s), {report.shards_written} new, "
+                  f"{report.shards_kept} unchanged; ")  # fmt: skip
+    else:
         roster, data = stage.build_signed_roster(plans, ctx.settings, instance, key, now)
         publish_bytes(destination, data, clients)
-        out.data |= {"key_id": roster.key_id, "issued_at": roster.issued_at,
-                     "expires_at": roster.expires_at, "principals": len(roster.entries),
-                     "bytes": len(data)}  # fmt: skip
-        out.say(
-            f"Published the roster to {destination} ({len(data):,} bytes, key {roster.key_id}), "
-            f"valid until {roster.expires_at:%Y-%m-%d %H:%M} UTC.",
-            "ok",
-        )
-    out.data["aws_calls"] = aws_call_count(clients)
-    return out
+        index, size, detail = roster, len(data), ""
+        out.data["principals"] = len(roster.entries)
+    out.data |= {"key_id": index.key_id, "issued_at": index.issued_at,
+                 "expires_at": index.expires_at, "bytes": size, "published": True}  # fmt: skip
+    out.say(
+        f"Published the roster to {destination} ({detail}{size:,} bytes written, key "
+        f"{index.key_id}), valid until {index.expires_at:%Y-%m-%d %H:%M} UTC.",
+        "ok",
+    )
+    if destination.sharded:
+        out.say(f"Workstations: roster_url = the URL serving {destination.roster_location()}")
 
 
 def _signing_key(ctx: Context, key_file: str | None) -> Ed25519PrivateKey:
