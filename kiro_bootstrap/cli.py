@@ -124,9 +124,44 @@ def _peek_options(argv: Sequence[str]) -> GlobalOptions:
     return GlobalOptions(json="--json" in argv, debug="--debug" in argv, quiet="--quiet" in argv)
 
 
-def _run(argv: Sequence[str], env: Environment, output: Output) -> tuple[str, int]:
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:  # noqa: SLF001 - argparse exposes no public accessor
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            return cast("dict[str, argparse.ArgumentParser]", action.choices)
+    return {}
+
+
+def command_path(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
+    """The command's full path (`admin roster keygen`) from argv, whatever options precede it.
+
+    Known even when parsing fails, so an error's JSON envelope names the same command as
+    success would. An option's value is skipped, never taken for a command.
+    """
+    words: list[str] = []
+    current = parser
+    expecting_value = False
+    for word in argv:
+        if expecting_value:
+            expecting_value = False
+            continue
+        if word.startswith("-"):
+            action = current._option_string_actions.get(word)  # noqa: SLF001
+            expecting_value = action is not None and action.nargs != 0
+            continue
+        choices = _subcommands(current)
+        if word not in choices:
+            # Not a subcommand: an operand (or an unknown command, named as typed).
+            return " ".join(words) or word
+        words.append(word)
+        current = choices[word]
+    return " ".join(words)
+
+
+def _run(
+    parser: argparse.ArgumentParser, argv: Sequence[str], env: Environment, output: Output
+) -> tuple[str, int]:
     with contextlib.redirect_stdout(env.stdout):
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     options = read_options(args)
     output.json_mode, output.quiet, output.verbose = options.json, options.quiet, options.verbose
     output.interactive = output.interactive and not (options.json or options.quiet)
@@ -160,9 +195,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         env.environ, json_mode=peeked.json, quiet=peeked.quiet, verbose=False
     )
     output.stdout, output.stderr = env.stdout, env.stderr
-    command = next((word for word in argv if not word.startswith("-")), "")
+    parser = build_parser()
+    command = command_path(parser, argv)
     try:
-        command, code = _run(argv, env, output)
+        command, code = _run(parser, argv, env, output)
     except ParserExit as done:
         return done.status
     except KiroBootstrapError as error:
