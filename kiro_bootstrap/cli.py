@@ -44,6 +44,19 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message[:1].upper()}{message[1:]}.", hint=f"See '{self.prog} --help'.")
 
 
+def config_location(text: str) -> Path | str:
+    """`--config`: a URL stays text (fetched when the context is built), anything else a path."""
+    from kiro_bootstrap.settings.model import check_url
+    from kiro_bootstrap.settings.remote import display_url, is_config_url
+
+    if not is_config_url(text):
+        return Path(text)
+    try:
+        return check_url(text, allow_loopback_http=True)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{display_url(text)} {error}") from None
+
+
 def global_options() -> argparse.ArgumentParser:
     """Options accepted before or after any subcommand."""
     common = Parser(add_help=False)
@@ -51,10 +64,10 @@ def global_options() -> argparse.ArgumentParser:
     # SUPPRESS keeps a later position (after the subcommand) from resetting an earlier one.
     group.add_argument(
         "--config",
-        type=Path,
-        metavar="FILE",
+        type=config_location,
+        metavar="FILE|URL",
         default=argparse.SUPPRESS,
-        help="organisation config file (TOML)",
+        help="organisation config: a TOML file, or an https URL",
     )
     group.add_argument(
         "--json",
@@ -125,8 +138,8 @@ def _peek_options(argv: Sequence[str]) -> GlobalOptions:
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:  # noqa: SLF001 - argparse exposes no public accessor
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             return cast("dict[str, argparse.ArgumentParser]", action.choices)
     return {}
 
@@ -145,7 +158,7 @@ def command_path(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
             expecting_value = False
             continue
         if word.startswith("-"):
-            action = current._option_string_actions.get(word)  # noqa: SLF001
+            action = current._option_string_actions.get(word)
             expecting_value = action is not None and action.nargs != 0
             continue
         choices = _subcommands(current)
