@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Set Kiro up for your organisation: on AWS (admin) and on this machine.",
     )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="with no command on a terminal: answer the onboarding's confirmation",
+    )
     commands = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser),
@@ -170,6 +175,14 @@ def command_path(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
     return " ".join(words)
 
 
+def _on_a_terminal(env: Environment) -> bool:
+    """Both ends of the conversation are a terminal: a person can answer."""
+    try:
+        return env.stdin.isatty() and env.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _run(
     parser: argparse.ArgumentParser, argv: Sequence[str], env: Environment, output: Output
 ) -> tuple[str, int]:
@@ -181,6 +194,11 @@ def _run(
     handler: Handler | None = getattr(args, "handler", None)
     command: str = getattr(args, "command_name", "")
     if handler is None:
+        if _on_a_terminal(env) and not (options.json or options.quiet):
+            # A bare run by a person (or a double-click): the guided onboarding.
+            from kiro_bootstrap.onboarding.flow import COMMAND, run_onboarding
+
+            return COMMAND, run_onboarding(parser, args, env, output)
         raise UsageError("Name a command.", hint=f"See '{PROGRAM} --help'.")
     flag_reader: Callable[[argparse.Namespace], dict[str, tuple[Any, str]]] = getattr(
         args, "setting_flags", lambda _args: {}

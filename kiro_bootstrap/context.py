@@ -98,6 +98,8 @@ class Environment:
     chown: Callable[[Path, str], None] = chown_to_user  # root handing files to a person
     # The agent's own path (settings published beside it; the admin commands we print).
     program: Path | None = field(default_factory=running_program)
+    # Was the console opened just for this run (a double-click)? None: ask the real machine.
+    console_owner: Callable[[], bool] | None = None
 
     def host_facts(self) -> HostFacts:
         """The injected facts, or the real machine's (gathered once)."""
