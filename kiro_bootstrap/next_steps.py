@@ -59,6 +59,9 @@ class Situation:
     agent_writable_reason: str | None = None  # why a person could change the agent
     drift_fix: str | None = None
     installed: bool = True
+    # An IDC sign-in already in ~/.aws/config: (section name, start URL, region), to offer.
+    known_session: tuple[str, str, str] | None = None
+    program: str = PROGRAM  # how the person runs this agent
 
 
 def _start_kiro(situation: Situation) -> NextStep:
@@ -83,13 +86,24 @@ def _sign_in(situation: Situation) -> list[NextStep]:
     )
     help_text = f"; help: {situation.signin_help_url}" if situation.signin_help_url else ""
     steps = [NextStep("person", f"At Kiro's sign-in, {method}{help_text}.")]
-    if situation.start_url is None or situation.idc_region is None:
+    if (situation.start_url is None or situation.idc_region is None) and situation.known_session:
+        name, url, region = situation.known_session
+        steps.append(
+            NextStep(
+                "person",
+                f"~/.aws/config signs in to {url} ({region}) as [sso-session {name}]; if that is "
+                "your organisation, configure Kiro with it",
+                f"{situation.program} configure --start-url {shlex.quote(url)} "
+                f"--idc-region {region}",
+            )
+        )
+    elif situation.start_url is None or situation.idc_region is None:
         steps.append(
             NextStep(
                 "person",
                 "No organisation settings: ask your administrator for the start URL and the IDC "
                 "region (or the kiro-bootstrap.toml published beside this program), then run",
-                f"{PROGRAM} configure --start-url URL --idc-region REGION",
+                f"{situation.program} configure --start-url URL --idc-region REGION",
             )
         )
     elif situation.prefilled:
@@ -147,7 +161,9 @@ def build_next_steps(situation: Situation) -> list[NextStep]:
         )
     if situation.installed:
         steps.append(_start_kiro(situation))
-        steps += _sign_in(situation)
+    else:
+        steps.append(NextStep("person", "Install Kiro.", f"{situation.program} install"))
+    steps += _sign_in(situation)
     if situation.drift_fix:
         fix = NextStep("person", "Put back the organisation's settings.", situation.drift_fix)
         steps.append(fix)
@@ -231,12 +247,26 @@ def situation_of(
     elif shim is not None:
         missing = missing_from_path(shim.parent, ctx)
         kiro_command = str(shim) if missing else shim.name
+    program = str(ctx.env.program or PROGRAM)
     drift_fix = None
     if drift:
-        argv = [str(ctx.env.program or PROGRAM), "configure"]
+        argv = [program, "configure"]
         drift_fix = subprocess.list2cmdline(argv) if ctx.facts.os == "windows" else shlex.join(argv)
+    known = None
+    if idc.start_url is None:
+        from kiro_bootstrap.onboarding.aws_sessions import find_sso_sessions
+
+        sessions = [x for x in find_sso_sessions(ctx.facts.home / ".aws" / "config") if x.region]
+        if sessions:
+            known = (sessions[0].name, sessions[0].start_url, str(sessions[0].region))
     return Situation(
         os=ctx.facts.os,
+        known_session=known,
+        program=(
+            subprocess.list2cmdline([program])
+            if ctx.facts.os == "windows"
+            else shlex.quote(program)
+        ),
         start_url=idc.start_url,
         idc_region=idc.region,
         restrict_signin=idc.restrict_signin,

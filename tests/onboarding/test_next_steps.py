@@ -69,3 +69,19 @@ def test_status_is_never_compliant_without_organisation_settings(
     assert result.code == ExitStatus.DRIFTED
     assert result.json["unconfigured"] is True
     assert any("--start-url" in (step["command"] or "") for step in result.json["next_steps"])
+
+
+def test_configure_without_settings_offers_the_sso_session_it_found(
+    cli: CliRunner, isolated: dict[str, str]
+) -> None:
+    aws = Path(isolated["HOME"]) / ".aws"
+    aws.mkdir(parents=True, exist_ok=True)
+    config = f'[sso-session "corp"]\nSSO_Start_URL: {START_URL}\nsso_region = {IDC_REGION}\n'
+    (aws / "config").write_text(config)
+    result = cli("configure", "--json", facts=user_host(isolated))
+    assert result.code == 0, result.stderr
+    offer = next(s for s in result.json["next_steps"] if "[sso-session corp]" in s["what"])
+    assert offer["command"] == (
+        f"kiro-bootstrap configure --start-url {START_URL} --idc-region {IDC_REGION}"
+    )
+    assert (aws / "config").read_text() == config  # offered, never used silently
