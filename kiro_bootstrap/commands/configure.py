@@ -96,6 +96,12 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
 def _add_next_steps(ctx: Context, home: Path, result: Result, report: ConfigureReport) -> None:
     from kiro_bootstrap.install.detect import find_installed_kiro
     from kiro_bootstrap.next_steps import add_next_steps, build_next_steps, situation_of
+    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
+
+    saved = None if args.dry_run or args.for_user else remember_flagged_sign_in(ctx)
+    if saved is not None:
+        result.data["saved_settings"] = str(saved)
+        result.say(f"Saved --start-url and --idc-region in {saved}.", "dim")
 
     installed = find_installed_kiro(ctx.facts, ctx.paths, home, ctx.settings.kiro.version_field)
     situation = situation_of(

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import tomllib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
@@ -54,6 +51,7 @@ def _onboard(
     from kiro_bootstrap.cli import read_options
     from kiro_bootstrap.context import build_context
     from kiro_bootstrap.doctor.run import is_supported, run_doctor
+    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
 
     options = read_options(args)
     ctx = build_context(options, env, output, {})
@@ -73,7 +71,9 @@ def _onboard(
             prompter.say("No start URL: nothing was changed. Ask your administrator for it.")
             return int(ExitStatus.USAGE)
         ctx = build_context(options, env, output, flags)
-        remember_sign_in(ctx, prompter)
+        saved = remember_flagged_sign_in(ctx)
+        if saved is not None:
+            prompter.say(f"Saved in {saved}.")
     describe_plan(ctx, prompter)
     if not (getattr(args, "yes", False) or prompter.confirm("Go ahead?")):
         prompter.say("Nothing was changed.")
@@ -141,30 +141,6 @@ def sign_in_flags(start_url: str, region: str) -> Flags:
         "identity_center.start_url": (start_url, "--start-url"),
         "identity_center.region": (region, "--idc-region"),
     }
-
-
-def remember_sign_in(ctx: Context, prompter: Prompter) -> None:
-    """Save the answers in the person's own settings file, so `status` knows them later."""
-    from kiro_bootstrap.files import write_atomic
-
-    path: Path = ctx.paths.user_config_file
-    try:
-        before = path.read_text(encoding="utf-8") if path.exists() else ""
-        if "identity_center" in tomllib.loads(before):
-            return  # the person's own table: never edited behind their back
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return
-    idc = ctx.settings.identity_center
-    table = (
-        f"{before.rstrip()}\n\n"
-        if before.strip()
-        else "# kiro-bootstrap settings (written by the onboarding)\n"
-    )
-    table += f"[identity_center]\nstart_url = {json.dumps(idc.start_url)}\n"
-    table += f"region = {json.dumps(idc.region)}\n"
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomic(path, table.encode("utf-8"), mode=0o600)
-    prompter.say(f"Saved in {path}.")
 
 
 def describe_plan(ctx: Context, prompter: Prompter) -> None:

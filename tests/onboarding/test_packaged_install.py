@@ -87,6 +87,11 @@ def test_start_url_and_idc_region_flags_configure_without_any_file(
     aws.read(Path(isolated["HOME"]) / ".aws" / "config")
     assert aws["sso-session kiro"]["sso_start_url"] == START_URL
     assert aws["sso-session kiro"]["sso_region"] == IDC_REGION
+    saved = Path(result.json["saved_settings"])
+    assert saved.stat().st_mode & 0o777 == 0o600
+    again = cli("--json", "config", "show", facts=facts)
+    origin = again.json["settings"]["identity_center.start_url"]["origin"]
+    assert origin == f"file {saved}"
 
 
 def test_idc_region_flag_is_validated_like_the_setting(
