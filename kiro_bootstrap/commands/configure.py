@@ -89,19 +89,24 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
             report = configure_user_and_system(ctx, person=person, kiro_version=None, dry_run=False)
     result = Result(data={"user": person.name, **report.to_json()})
     render_report(report, result, verbose=ctx.options.verbose)
+    if not (args.dry_run or person.for_someone_else):
+        _remember_sign_in(ctx, result)
     _add_next_steps(ctx, person.home, result, report)
     return result
+
+
+def _remember_sign_in(ctx: Context, result: Result) -> None:
+    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
+
+    saved = remember_flagged_sign_in(ctx)
+    if saved is not None:
+        result.data["saved_settings"] = str(saved)
+        result.say(f"Saved --start-url and --idc-region in {saved}.", "dim")
 
 
 def _add_next_steps(ctx: Context, home: Path, result: Result, report: ConfigureReport) -> None:
     from kiro_bootstrap.install.detect import find_installed_kiro
     from kiro_bootstrap.next_steps import add_next_steps, build_next_steps, situation_of
-    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
-
-    saved = None if args.dry_run or args.for_user else remember_flagged_sign_in(ctx)
-    if saved is not None:
-        result.data["saved_settings"] = str(saved)
-        result.say(f"Saved --start-url and --idc-region in {saved}.", "dim")
 
     installed = find_installed_kiro(ctx.facts, ctx.paths, home, ctx.settings.kiro.version_field)
     situation = situation_of(

@@ -33,7 +33,8 @@ def remember_sign_in(path: Path, start_url: str, region: str) -> bool:
     )
     text = f"{before.rstrip()}\n\n{table}" if before.strip() else HEADER + table
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomic(path, text.encode("utf-8"), mode=0o600)
+    # The person's own file: a dotfile link is theirs to have (never called as root).
+    write_atomic(path, text.encode("utf-8"), mode=0o600, follow_links=True)
     return True
 
 

@@ -64,7 +64,7 @@ def run_on_terminal(isolated: dict[str, str]) -> Iterator[Any]:
             stdout=writer,
             stderr=writer,
             facts=user_host(isolated),
-            process_names=list,
+            processes=list,
             registry_reader=lambda _key: None,
             sleep=Sleeps(),
             **overrides,
