@@ -44,6 +44,19 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message[:1].upper()}{message[1:]}.", hint=f"See '{self.prog} --help'.")
 
 
+def config_location(text: str) -> Path | str:
+    """`--config`: a URL stays text (fetched when the context is built), anything else a path."""
+    from kiro_bootstrap.settings.model import check_url
+    from kiro_bootstrap.settings.remote import display_url, is_config_url
+
+    if not is_config_url(text):
+        return Path(text)
+    try:
+        return check_url(text, allow_loopback_http=True)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{display_url(text)} {error}") from None
+
+
 def global_options() -> argparse.ArgumentParser:
     """Options accepted before or after any subcommand."""
     common = Parser(add_help=False)
@@ -51,10 +64,10 @@ def global_options() -> argparse.ArgumentParser:
     # SUPPRESS keeps a later position (after the subcommand) from resetting an earlier one.
     group.add_argument(
         "--config",
-        type=Path,
-        metavar="FILE",
+        type=config_location,
+        metavar="FILE|URL",
         default=argparse.SUPPRESS,
-        help="organisation config file (TOML)",
+        help="organisation config: a TOML file, or an https URL",
     )
     group.add_argument(
         "--json",
@@ -97,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Set Kiro up for your organisation: on AWS (admin) and on this machine.",
     )
     parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="with no command on a terminal: answer the onboarding's confirmation",
+    )
     commands = cast(
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser),
@@ -124,15 +142,63 @@ def _peek_options(argv: Sequence[str]) -> GlobalOptions:
     return GlobalOptions(json="--json" in argv, debug="--debug" in argv, quiet="--quiet" in argv)
 
 
-def _run(argv: Sequence[str], env: Environment, output: Output) -> tuple[str, int]:
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return cast("dict[str, argparse.ArgumentParser]", action.choices)
+    return {}
+
+
+def command_path(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
+    """The command's full path (`admin roster keygen`) from argv, whatever options precede it.
+
+    Known even when parsing fails, so an error's JSON envelope names the same command as
+    success would. An option's value is skipped, never taken for a command.
+    """
+    words: list[str] = []
+    current = parser
+    expecting_value = False
+    for word in argv:
+        if expecting_value:
+            expecting_value = False
+            continue
+        if word.startswith("-"):
+            action = current._option_string_actions.get(word)
+            expecting_value = action is not None and action.nargs != 0
+            continue
+        choices = _subcommands(current)
+        if word not in choices:
+            # Not a subcommand: an operand (or an unknown command, named as typed).
+            return " ".join(words) or word
+        words.append(word)
+        current = choices[word]
+    return " ".join(words)
+
+
+def _on_a_terminal(env: Environment) -> bool:
+    """Both ends of the conversation are a terminal: a person can answer."""
+    try:
+        return env.stdin.isatty() and env.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _run(
+    parser: argparse.ArgumentParser, argv: Sequence[str], env: Environment, output: Output
+) -> tuple[str, int]:
     with contextlib.redirect_stdout(env.stdout):
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     options = read_options(args)
     output.json_mode, output.quiet, output.verbose = options.json, options.quiet, options.verbose
     output.interactive = output.interactive and not (options.json or options.quiet)
     handler: Handler | None = getattr(args, "handler", None)
     command: str = getattr(args, "command_name", "")
     if handler is None:
+        if _on_a_terminal(env) and not (options.json or options.quiet):
+            # A bare run by a person (or a double-click): the guided onboarding.
+            from kiro_bootstrap.onboarding.flow import COMMAND, run_onboarding
+
+            return COMMAND, run_onboarding(parser, args, env, output)
         raise UsageError("Name a command.", hint=f"See '{PROGRAM} --help'.")
     flag_reader: Callable[[argparse.Namespace], dict[str, tuple[Any, str]]] = getattr(
         args, "setting_flags", lambda _args: {}
@@ -160,9 +226,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         env.environ, json_mode=peeked.json, quiet=peeked.quiet, verbose=False
     )
     output.stdout, output.stderr = env.stdout, env.stderr
-    command = next((word for word in argv if not word.startswith("-")), "")
+    parser = build_parser()
+    command = command_path(parser, argv)
     try:
-        command, code = _run(argv, env, output)
+        command, code = _run(parser, argv, env, output)
     except ParserExit as done:
         return done.status
     except KiroBootstrapError as error:

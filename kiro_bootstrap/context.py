@@ -55,6 +55,16 @@ def list_processes() -> list[RunningProcess]:
     return found
 
 
+def running_program() -> Path | None:
+    """This agent's own executable: the binary when frozen, the console script, else None."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable)
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name.startswith("kiro-bootstrap"):
+        return script.resolve()
+    return None
+
+
 def utc_now() -> datetime:
     """The wall clock, in UTC."""
     return datetime.now(UTC)
@@ -86,6 +96,10 @@ class Environment:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)  # secrets are read here, never argv
     keyring: Any | None = None  # a keyring backend; None: the OS keyring (keyring.get_keyring())
     chown: Callable[[Path, str], None] = chown_to_user  # root handing files to a person
+    # The agent's own path (settings published beside it; the admin commands we print).
+    program: Path | None = field(default_factory=running_program)
+    # Was the console opened just for this run (a double-click)? None: ask the real machine.
+    console_owner: Callable[[], bool] | None = None
 
     def host_facts(self) -> HostFacts:
         """The injected facts, or the real machine's (gathered once)."""
@@ -100,7 +114,7 @@ class Environment:
 class GlobalOptions:
     """The options every command accepts."""
 
-    config: Path | None = None
+    config: Path | str | None = None  # a file, or an https URL (str)
     json: bool = False
     verbose: bool = False
     quiet: bool = False
@@ -149,18 +163,32 @@ def build_context(
 ) -> Context:
     """Gather the host facts, resolve paths, and load and validate the settings."""
     from kiro_bootstrap.paths import build_paths
-    from kiro_bootstrap.settings.load import load_settings
+    from kiro_bootstrap.settings.beside import find_beside_file
+    from kiro_bootstrap.settings.load import Layer, load_settings, url_layer
     from kiro_bootstrap.settings.managed import read_managed_source
 
     facts = env.host_facts()
     paths = build_paths(facts, resolve_root(options, env.environ))
     managed = read_managed_source(facts, paths, registry_reader=env.registry_reader)
+    config_layer: Layer | None = None
+    if isinstance(options.config, str):
+        from kiro_bootstrap.settings.remote import display_url, fetch_config
+
+        config_layer = url_layer(fetch_config(options.config, facts), display_url(options.config))
+    # An explicit --config is the organisation's word: the file beside the binary then waits.
+    beside = (
+        None if options.config is not None else find_beside_file(env.program, facts, env.environ)
+    )
+    if beside is not None and beside.refused:
+        output.warn(beside.refused + ".")
     loaded = load_settings(
-        config_file=options.config,
+        config_file=options.config if isinstance(options.config, Path) else None,
         user_config_file=paths.user_config_file,
         managed=managed,
         environ=env.environ,
         flags=setting_flags,
+        config_layer=config_layer,
+        organisation=beside.path if beside is not None and not beside.refused else None,
     )
     for warning in loaded.warnings:
         output.warn(warning)

@@ -37,12 +37,17 @@ NULL_KEYRING = "keyring.backends.null.Keyring"
 KEY_FILE = "roster-signing.pem"
 
 
-def run_cli(*argv: str, environ: dict[str, str], expect: tuple[int, ...] = (0,)) -> int:
-    """Run one kiro-bootstrap command the way a person would, and show it."""
-    print(f"\n$ kiro-bootstrap {' '.join(argv)}", flush=True)
-    completed = subprocess.run(
-        [sys.executable, "-m", "kiro_bootstrap", *argv], env=environ, check=False
-    )
+def run_cli(
+    *argv: str,
+    environ: dict[str, str],
+    expect: tuple[int, ...] = (0,),
+    program: Path | None = None,
+) -> int:
+    """Run one kiro-bootstrap command the way a person would (or the packaged one), and show it."""
+    shown = program or "kiro-bootstrap"
+    print(f"\n$ {shown} {' '.join(argv)}", flush=True)
+    command = [str(program)] if program else [sys.executable, "-m", "kiro_bootstrap"]
+    completed = subprocess.run([*command, *argv], env=environ, check=False)
     print(f"(exit {completed.returncode})", flush=True)
     if completed.returncode not in expect:
         raise SystemExit(f"demo: unexpected exit {completed.returncode} from {' '.join(argv)}")
@@ -84,24 +89,45 @@ def run_builds(environ: dict[str, str], config: tuple[str, str], releases: Relea
     run_cli(*mirror, "--base-url", mirror_url, *config, environ=environ)
 
 
-def run_developer(
-    environ: dict[str, str], config: tuple[str, str], releases: ReleaseServer
-) -> None:
-    """Install (refused, then allowed), a no-op rerun, status, and a stranger's subscription."""
+def package_for_portal(environ: dict[str, str], config: tuple[str, str]) -> Path:
+    """`admin package`: the binary and the organisation's settings as the portal publishes them."""
+    built = REPO / "dist" / "kiro-bootstrap"
+    if built.is_file():
+        binary = built
+        print(f"Packaging the built binary {built}.")
+    else:
+        binary = Path(sys.executable).parent / "kiro-bootstrap"
+        print(
+            "No built binary (make binary): the venv's kiro-bootstrap entry point stands in for "
+            "it, in the same packaged layout."
+        )
+    dest = SANDBOX / "portal"
+    package = ("admin", "package", *config, "--dest", str(dest), "--binary", str(binary))
+    run_cli(*package, "--target", "linux-x64", environ=environ)
+    show_file(dest / "kiro-bootstrap-package.json")
+    return dest / "linux-x64" / "kiro-bootstrap"
+
+
+def run_developer(environ: dict[str, str], packaged: Path, releases: ReleaseServer) -> None:
+    """Only the packaged binary, no --config: refused, then allowed, a rerun, status."""
     developer = {**environ, "KIRO_BOOTSTRAP_USER": DEVELOPER}
+    print(f"The developer has only {packaged} and kiro-bootstrap.toml beside it.")
+    print("Run bare without a terminal (a script), it only asks for a command (exit 2):")
+    run_cli(environ=developer, expect=(2,), program=packaged)
     print("This machine's glibc is older than Kiro needs, so install refuses (exit 3):")
-    run_cli("install", *config, environ=developer, expect=(3,))
+    run_cli("install", environ=developer, expect=(3,), program=packaged)
     print(
         "\nKiro would fail to start here ('GLIBC_2.38 not found'); the demo goes on with "
         "--allow-unsupported-os only to show the install itself. The override is warned "
         "about and recorded in the status file."
     )
-    run_cli("install", "--allow-unsupported-os", *config, environ=developer)
+    run_cli("install", "--allow-unsupported-os", environ=developer, program=packaged)
     releases.reset_counters()
-    run_cli("install", "--allow-unsupported-os", "--quiet", *config, environ=developer)
+    rerun = ("install", "--allow-unsupported-os", "--quiet")
+    run_cli(*rerun, environ=developer, program=packaged)
     print(f"(the rerun served {artifact_bytes(releases)} artifact bytes and changed nothing)")
-    run_cli("status", *config, environ=developer)
-    run_cli("subscription", "--user", "mallory", *config, environ=developer, expect=(8,))
+    run_cli("status", environ=developer, program=packaged)
+    run_cli("subscription", "--user", "mallory", environ=developer, expect=(8,), program=packaged)
 
 
 def run_repository(environ: dict[str, str], config: tuple[str, str]) -> None:
@@ -173,11 +199,13 @@ def main() -> int:
         run_admin(admin, config, roster)
         heading("3. Kiro builds: resolve, download, verify, mirror")
         run_builds(environ, config, releases)
-        heading(f"4. Developer onboarding for {DEVELOPER}")
-        run_developer(environ, config, releases)
-    heading("5. Sharing Kiro's artefacts in the team's repository")
+        heading("4. The company portal: admin package")
+        packaged = package_for_portal(environ, config)
+        heading(f"5. Developer onboarding for {DEVELOPER}: only the packaged binary")
+        run_developer(environ, packaged, releases)
+    heading("6. Sharing Kiro's artefacts in the team's repository")
     run_repository(environ, config)
-    heading("6. What the workstation now holds")
+    heading("7. What the workstation now holds")
     show_workstation(Path(environ["KIRO_BOOTSTRAP_ROOT"]), Path(environ["HOME"]))
     print("\nDemo finished.")
     return 0

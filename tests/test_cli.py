@@ -194,3 +194,30 @@ def test_entry_point_answers_version_without_loading_the_cli() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == f"kiro-bootstrap {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["--json", "--config", "FILE.toml", "subscription"], "subscription"),
+        (["--json", "--root", "DIR", "repo", "check", "--bogus"], "repo check"),
+        (["--json", "admin", "roster", "keygen", "--bogus"], "admin roster keygen"),
+        (["--json", "--config", "admin", "admin", "roster", "--bogus"], "admin roster"),
+    ],
+)
+def test_error_envelope_names_the_full_command_path(
+    cli: CliRunner, argv: list[str], command: str
+) -> None:
+    result = cli(*argv)
+    assert result.code != 0
+    assert result.json["command"] == command
+
+
+def test_success_envelope_names_the_full_command_path_after_global_options(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    config = tmp_path / "org.toml"
+    config.write_text("", encoding="utf-8")
+    result = cli("--config", str(config), "--json", "config", "show")
+    assert result.code == 0
+    assert result.json["command"] == "config show"

@@ -11,6 +11,7 @@ import argparse
 from kiro_bootstrap.commands.admin_actions import (
     export,
     iam_policy,
+    package,
     preflight,
     roster,
     setup,
@@ -19,7 +20,9 @@ from kiro_bootstrap.commands.admin_actions import (
 )
 
 # Order is the order `admin --help` lists them in.
-ADMIN_ACTIONS = (preflight, setup, subscribe, subscriptions, roster, export, iam_policy)
+ADMIN_ACTIONS = (
+    preflight, setup, subscribe, subscriptions, roster, export, iam_policy, package,
+)  # fmt: skip
 
 
 def register(

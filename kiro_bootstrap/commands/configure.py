@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiro_bootstrap.errors import RetryLaterError
+from kiro_bootstrap.next_steps import add_sign_in_flags, sign_in_flags
 from kiro_bootstrap.output import Result, Tone
 
 if TYPE_CHECKING:
@@ -32,11 +34,12 @@ def register(
     parser.add_argument(
         "--for-user", metavar="NAME", help="configure this person's files (root/admin only)"
     )
-    parser.set_defaults(handler=run, command_name="configure")
+    add_sign_in_flags(parser)
+    parser.set_defaults(handler=run, command_name="configure", setting_flags=sign_in_flags)
 
 
 def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> None:
-    """Add the report's lines: each file's change, diffs (dry run), warnings, admin commands."""
+    """Add the report's lines: each file's change, diffs (dry run), warnings."""
     for item in report.files:
         tone: Tone = "dim" if item.change == "unchanged" else "plain"
         if item.change == "skipped-needs-admin":
@@ -47,15 +50,11 @@ def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> 
                 result.say(f"    {line}", "dim")
     for warning in report.warnings:
         result.say(f"warning: {warning}", "warn")
-    if report.admin_commands:
-        result.say("An administrator must run:", "heading")
-        for command in report.admin_commands:
-            result.say(f"    {command}")
     if not report.files:
         # Nothing wanted and nothing owned: most likely no organisation config was given.
         result.say(
             "Nothing to configure: the settings ask for nothing on this machine "
-            "(set identity_center.start_url and region, or pass --config FILE).",
+            "(pass --start-url URL --idc-region REGION, or --config FILE|URL).",
             "warn",
         )
     elif report.dry_run:
@@ -90,4 +89,27 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
             report = configure_user_and_system(ctx, person=person, kiro_version=None, dry_run=False)
     result = Result(data={"user": person.name, **report.to_json()})
     render_report(report, result, verbose=ctx.options.verbose)
+    if not (args.dry_run or person.for_someone_else):
+        _remember_sign_in(ctx, result)
+    _add_next_steps(ctx, person.home, result, report)
     return result
+
+
+def _remember_sign_in(ctx: Context, result: Result) -> None:
+    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
+
+    saved = remember_flagged_sign_in(ctx)
+    if saved is not None:
+        result.data["saved_settings"] = str(saved)
+        result.say(f"Saved --start-url and --idc-region in {saved}.", "dim")
+
+
+def _add_next_steps(ctx: Context, home: Path, result: Result, report: ConfigureReport) -> None:
+    from kiro_bootstrap.install.detect import find_installed_kiro
+    from kiro_bootstrap.next_steps import add_next_steps, build_next_steps, situation_of
+
+    installed = find_installed_kiro(ctx.facts, ctx.paths, home, ctx.settings.kiro.version_field)
+    situation = situation_of(
+        ctx, admin_commands=report.admin_commands, installed=installed is not None
+    )
+    add_next_steps(result, build_next_steps(situation))

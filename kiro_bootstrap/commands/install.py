@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from kiro_bootstrap.next_steps import add_sign_in_flags, sign_in_flags
 from kiro_bootstrap.output import Result
 
 if TYPE_CHECKING:
@@ -60,12 +61,13 @@ def register(
     parser.add_argument(
         "--no-configure", action="store_true", help="install only; write no configuration"
     )
+    add_sign_in_flags(parser)
     parser.set_defaults(handler=run, command_name="install", setting_flags=setting_flags)
 
 
 def setting_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
     """Flags that take part in settings precedence."""
-    flags: dict[str, tuple[Any, str]] = {}
+    flags = sign_in_flags(args)
     if args.kiro_version:
         flags["release.version"] = (args.kiro_version, "--version")
     if args.scope:
@@ -118,7 +120,33 @@ def _install(ctx: Context, args: argparse.Namespace) -> Result:
         # The person's sign-in name may differ from the account Kiro went to: --for-user names
         # both; otherwise KIRO_BOOTSTRAP_USER (an MDM-supplied UPN) beats the login name.
         confirm_after_install(ctx, result, user=args.for_user)
+        _remember_sign_in(ctx, result)
+        _add_next_steps(ctx, outcome, result)
     return result
+
+
+def _remember_sign_in(ctx: Context, result: Result) -> None:
+    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
+
+    saved = remember_flagged_sign_in(ctx)
+    if saved is not None:
+        result.data["saved_settings"] = str(saved)
+        result.say(f"Saved --start-url and --idc-region in {saved}.", "dim")
+
+
+def _add_next_steps(ctx: Context, outcome: InstallOutcome, result: Result) -> None:
+    from kiro_bootstrap.next_steps import (
+        add_next_steps,
+        build_next_steps,
+        kiro_launcher,
+        situation_of,
+    )
+
+    pre = outcome.preflight
+    launcher = kiro_launcher(ctx, pre.spec.name, pre.scope, pre.home)
+    admin = outcome.configure.admin_commands if outcome.configure else []
+    situation = situation_of(ctx, shim=launcher, admin_commands=admin)
+    add_next_steps(result, build_next_steps(situation))
 
 
 def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:

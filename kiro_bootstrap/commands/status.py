@@ -38,6 +38,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
 
     status = inspect_installation(ctx, args.for_user)
     result = render(status)
+    _add_unconfigured_and_next_steps(ctx, status, result)
     result.data["subscription"] = last_subscription_summary(ctx)
     result.say(describe_last(result.data["subscription"]), "dim")
     from kiro_bootstrap.configure.update_policy import policy_delivery
@@ -136,3 +137,32 @@ def render(status: InstallationStatus) -> Result:
             "fail" if last.last_exit_code else "dim",
         )
     return result
+
+
+def _add_unconfigured_and_next_steps(
+    ctx: Context, status: InstallationStatus, result: Result
+) -> None:
+    """Without organisation settings an installed Kiro is never compliant (exit 12)."""
+    from kiro_bootstrap.next_steps import (
+        add_next_steps,
+        build_next_steps,
+        kiro_launcher,
+        situation_of,
+    )
+
+    unconfigured = status.installed and ctx.settings.identity_center.start_url is None
+    result.data["unconfigured"] = unconfigured
+    if unconfigured:
+        if result.status == ExitStatus.OK:
+            result.status = ExitStatus.DRIFTED
+        result.say(
+            "Unconfigured: no organisation settings (no IAM Identity Center start URL).", "fail"
+        )
+    target = status.spec.name if status.spec else None
+    situation = situation_of(
+        ctx,
+        shim=kiro_launcher(ctx, target, status.scope, status.home),
+        drift=bool(status.drift),
+        installed=status.installed,
+    )
+    add_next_steps(result, build_next_steps(situation))

@@ -60,7 +60,6 @@ __all__ = [
     "remove_owned_configuration",
 ]
 
-PROGRAM = "kiro-bootstrap"
 SYSTEM_WRITERS: tuple[ModuleType, ...] = (managed_settings, update_policy)
 USER_WRITERS: tuple[ModuleType, ...] = (user_settings, aws_config, mcp, steering, kiro_environment)
 Opener = Callable[[Workstation, Path, "bytes | None"], Document]
@@ -172,9 +171,16 @@ def _inside(home: Path, path: Path) -> bool:
 
 def admin_command(ctx: Context, user: str) -> str:
     """The exact command an administrator runs to write the machine-wide files."""
-    argv = [PROGRAM, "configure"]
-    if ctx.options.config is not None:
-        argv += ["--config", str(ctx.options.config.resolve())]
+    from kiro_bootstrap.next_steps import agent_command
+
+    argv = [agent_command(ctx), "configure"]
+    config = ctx.options.config
+    if config is not None:
+        from kiro_bootstrap.settings.remote import display_url
+
+        # A URL's userinfo (a token) never goes into a printed command.
+        shown = display_url(config) if isinstance(config, str) else str(config.resolve())
+        argv += ["--config", shown]
     if ctx.paths.root != Path(ctx.paths.root.anchor):
         argv += ["--root", str(ctx.paths.root)]
     argv += ["--for-user", user]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.doctor import host_checks, network_path, probes
@@ -10,6 +12,9 @@ from kiro_bootstrap.install.detect import find_installed_kiro
 from kiro_bootstrap.install.locations import install_prefix, resolve_scope
 from kiro_bootstrap.net.client import build_http_client, choose_proxy
 from kiro_bootstrap.release.targets import host_target
+
+if TYPE_CHECKING:
+    import httpx
 
 # Only these make Kiro impossible here; every other finding is a warning.
 BLOCKING_CHECKS = frozenset({"os", "arch", "glibc"})
@@ -46,17 +51,36 @@ def run_doctor(ctx: Context) -> list[Check]:
     start_url = settings.identity_center.start_url
     if ctx.options.offline:
         checks.append(probes.check_reachable("release-host", "release host", release_url, None))
-        checks.append(probes.check_reachable("idc-start-url", "IDC start URL", start_url, None))
+        checks.append(_start_url_check(ctx, start_url, None))
     else:
         with build_http_client(settings, facts) as client:
             checks.append(
                 probes.check_reachable("release-host", "release host", release_url, client)
             )
-            checks.append(
-                probes.check_reachable("idc-start-url", "IDC start URL", start_url, client)
-            )
+            checks.append(_start_url_check(ctx, start_url, client))
     proxy = choose_proxy(settings, facts)
     return checks + network_path.check_service_hosts(settings, proxy, offline=ctx.options.offline)
+
+
+def _start_url_check(ctx: Context, start_url: str | None, client: httpx.Client | None) -> Check:
+    if start_url is None:
+        return check_start_url_configured(ctx)
+    return probes.check_reachable("idc-start-url", "IDC start URL", start_url, client)
+
+
+def check_start_url_configured(ctx: Context) -> Check:
+    """No start URL: Kiro cannot be signed in for the organisation; say where settings come from."""
+    from kiro_bootstrap.settings.beside import BESIDE_NAME
+
+    policy = ctx.paths.policy_config_file or ctx.paths.managed_preferences_dir or "the MDM policy"
+    return Check(
+        "idc-start-url",
+        "warn",
+        "No IAM Identity Center start URL is configured: Kiro will not know your organisation.",
+        f"Settings come from the {BESIDE_NAME} your company portal publishes beside this "
+        f"program, --config FILE|URL, --start-url URL --idc-region REGION, the MDM policy "
+        f"({policy}) or your own {ctx.paths.user_config_file}.",
+    )
 
 
 def is_supported(checks: list[Check]) -> bool:

@@ -23,7 +23,7 @@ LOCKABLE_PREFIXES = ("release.", "subscription.public_keys")
 class Origin:
     """Where one effective value came from."""
 
-    kind: str  # "default" | "file" | "policy" | "env" | "flag"
+    kind: str  # "default" | "file" | "organisation" | "url" | "policy" | "env" | "flag"
     detail: str = ""
     locked: bool = False
 
@@ -127,6 +127,16 @@ def read_toml_file(path: Path, *, required: bool) -> dict[str, Any]:
 def file_layer(path: Path, *, required: bool) -> Layer:
     """The organisation or user config file."""
     return _layer(read_toml_file(path, required=required), Origin("file", str(path)))
+
+
+def organisation_layer(path: Path) -> Layer:
+    """The settings published beside the binary: above the user's file, below the policy."""
+    return _layer(read_toml_file(path, required=True), Origin("organisation", str(path)))
+
+
+def url_layer(values: dict[str, Any], shown_url: str) -> Layer:
+    """`--config https://…`, already fetched; its origin names the URL without userinfo."""
+    return _layer(values, Origin("url", shown_url))
 
 
 def policy_layer(source: ManagedSource) -> Layer:
@@ -239,11 +249,20 @@ def load_settings(
     managed: ManagedSource | None,
     environ: Mapping[str, str],
     flags: Mapping[str, tuple[Any, str]] | None = None,
+    config_layer: Layer | None = None,
+    organisation: Path | None = None,
 ) -> LoadedSettings:
-    """Flags > environment > MDM policy > config file > defaults; policy locks verification."""
+    """Flags > environment > MDM policy > organisation file > config file > defaults.
+
+    `config_layer` (a fetched `--config URL`) stands in for the config file; `organisation` is
+    the settings file published beside the binary. The policy locks verification.
+    """
     layers = [
-        file_layer(config_file or user_config_file, required=config_file is not None),
+        config_layer
+        or file_layer(config_file or user_config_file, required=config_file is not None),
     ]
+    if organisation is not None:
+        layers.append(organisation_layer(organisation))
     if managed is not None:
         layers.append(policy_layer(managed))
     layers += [env_layer(environ), flag_layer(flags or {})]

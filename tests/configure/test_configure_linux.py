@@ -187,8 +187,11 @@ def test_not_root_writes_user_files_and_prints_the_admin_command(
     assert result.json["admin_commands"] == [
         f"sudo kiro-bootstrap configure --config {org_config} --root {root} --for-user alice"
     ]
+    admin_steps = [step for step in result.json["next_steps"] if step["who"] == "admin"]
+    assert [step["command"] for step in admin_steps] == result.json["admin_commands"]
     text = cli("configure", "--config", str(org_config), facts=facts)
-    assert "An administrator must run:" in text.stdout
+    assert "Next, in Kiro:" in text.stdout
+    assert "[administrator] Write the machine-wide settings" in text.stdout
 
 
 def test_another_users_files_need_root(cli, org_config: Path, home: Path) -> None:

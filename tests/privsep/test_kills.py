@@ -29,12 +29,14 @@ MINE = "http://mine:3128"
 
 
 def _run(environ: dict[str, str], org: Path, command: str, crash: str | None = None) -> int:
+    """The CLI's exit code (its stderr is printed, for a failing test's report)."""
     env = dict(environ)
     if crash:
         env[CRASH_VARIABLE] = crash
     argv = [sys.executable, "-m", "kiro_bootstrap", command, "--for-user", PERSON,
             "--config", str(org)]  # fmt: skip
     done = subprocess.run(argv, env=env, capture_output=True, timeout=120, check=False)
+    print(f"$ {command} (crash at {crash}): exit {done.returncode}\n{done.stderr.decode()}")
     return done.returncode
 
 
