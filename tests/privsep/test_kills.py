@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,20 @@ def _run(environ: dict[str, str], org: Path, command: str, crash: str | None = N
     done = subprocess.run(argv, env=env, capture_output=True, timeout=120, check=False)
     print(f"$ {command} (crash at {crash}): exit {done.returncode}\n{done.stderr.decode()}")
     return done.returncode
+
+
+def _running_as(uid: int) -> list[str]:
+    """Live processes of `uid` (zombies waiting for a reaper are dead), after a moment."""
+    for _ in range(50):
+        listing = subprocess.run(["ps", "-o", "pid=,stat=", "-u", str(uid)],
+                                 capture_output=True, text=True, check=False)  # fmt: skip
+        alive = [
+            line for line in listing.stdout.splitlines() if not line.split()[1].startswith("Z")
+        ]
+        if not alive:
+            return []
+        time.sleep(0.1)
+    return alive
 
 
 @pytest.mark.parametrize(
@@ -76,7 +91,5 @@ def test_a_kill_of_either_side_at_a_write_point_loses_nothing(
     assert _run(environ, org, "uninstall") == 0
     assert json.loads(settings.read_text())["http.proxy"] == MINE
     # The person's step died with root's process: nothing of theirs is left running.
-    leftovers = subprocess.run(["pgrep", "-u", str(person_account.pw_uid)], capture_output=True,
-                               check=False)  # fmt: skip
-    assert leftovers.stdout.strip() == b"", leftovers.stdout
+    assert _running_as(person_account.pw_uid) == []
     assert os.geteuid() == 0
