@@ -181,3 +181,29 @@ def test_a_persons_own_install_leaves_the_machine_files_pending_admin(cli, origi
     result = status_json(cli, origin, isolated, *CONFIG, facts=person)
     assert (result.code, result.json["state"]) == (12, "pending-admin")
     assert result.json["state_fix"]["who"] == "admin"
+
+
+def validate(document: dict) -> None:
+    from jsonschema import Draft202012Validator
+
+    repo = Path(__file__).resolve().parents[2]
+    schema = json.loads((repo / "config" / "status.schema.json").read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    Draft202012Validator(schema).validate(document)
+
+
+def test_the_status_files_the_agent_writes_match_the_shipped_schema(cli, origin, isolated):
+    from jsonschema import ValidationError
+
+    old_glibc = admin_host(isolated, libc_version="2.31")
+    assert run_install(cli, origin, isolated, *CONFIG, facts=old_glibc).code == 3
+    validate(machine(isolated))
+    assert run_install(cli, origin, isolated, *CONFIG).code == 0
+    assert status_json(cli, origin, isolated, *CONFIG).code == 0
+    document = machine(isolated)
+    validate(document)
+    personal = Path(isolated["HOME"]) / ".local/state/kiro-bootstrap/status.json"
+    validate(json.loads(personal.read_text()))
+    document["users"]["alice"]["state"] = "fine"  # a state no reader knows
+    with pytest.raises(ValidationError):
+        validate(document)
