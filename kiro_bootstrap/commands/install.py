@@ -111,6 +111,7 @@ def _install(ctx: Context, args: argparse.Namespace) -> Result:
         configure=not args.no_configure,
     )
     outcome = run_install(ctx, request)
+    _log_actions(ctx, outcome, dry_run=args.dry_run)
     result = render(outcome, dry_run=args.dry_run)
     if not args.dry_run:
         from kiro_bootstrap.subscription.onboarding import confirm_after_install
@@ -119,6 +120,19 @@ def _install(ctx: Context, args: argparse.Namespace) -> Result:
         # both; otherwise KIRO_BOOTSTRAP_USER (an MDM-supplied UPN) beats the login name.
         confirm_after_install(ctx, result, user=args.for_user)
     return result
+
+
+def _log_actions(ctx: Context, outcome: InstallOutcome, *, dry_run: bool) -> None:
+    """What the run did (or would do) to the machine, each with its path, in the run log."""
+    for action in outcome.actions:
+        ctx.events.action(action, outcome.location, dry_run=dry_run)
+    if outcome.decision.changes_build and not dry_run:
+        version = outcome.decision.offered
+        ctx.events.action(f"put Kiro {version} in place", outcome.location, version=version)
+    if outcome.configure is not None:
+        outcome.configure.log_actions(ctx.events)
+    for path in outcome.status_files:
+        ctx.events.action("recorded the result for inventory", path)
 
 
 def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:
