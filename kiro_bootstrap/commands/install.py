@@ -96,9 +96,34 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     return result
 
 
+def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
+    """Check everything configuring will need from the settings before anything is fetched.
+
+    A dry run of the configure stage plans every file (start URL and region together,
+    steering sources and front matter, MCP entries, managed settings) and writes nothing: a
+    settings problem is exit 2 with nothing downloaded or touched. Any other problem (the
+    person, permissions) is left to the run, which reports it where it happens.
+    """
+    from kiro_bootstrap.errors import ConfigError, KiroBootstrapError
+    from kiro_bootstrap.install.configure_step import apply_configuration
+    from kiro_bootstrap.install.preflight import resolve_person
+
+    if args.no_configure or args.dry_run:
+        return
+    try:
+        user, home = resolve_person(ctx, args.for_user)
+        apply_configuration(ctx, user=user, home=home, kiro_version=None, dry_run=True)
+    except ConfigError:
+        raise
+    except KiroBootstrapError:
+        return
+    ctx.events.decision("settings valid", "configuring will need nothing the settings lack")
+
+
 def _install(ctx: Context, args: argparse.Namespace) -> Result:
     from kiro_bootstrap.install.pipeline import InstallRequest, run_install
 
+    validate_configuration(ctx, args)
     request = InstallRequest(
         target=args.target,
         base_url=args.source,
