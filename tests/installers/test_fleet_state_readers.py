@@ -153,3 +153,37 @@ def test_recorded_states_read_the_same_everywhere(
     machine_file = write_machine_status(tmp_path / "status.json", record)
     answers = readers(machine_file)
     assert answers == {"ea": expected, "wrapper": expected, "intune": detected}
+
+
+def state_list(script: str, variable: str) -> set[str]:
+    """A `$Name = @('a', 'b')` list of states in one of the Intune scripts."""
+    tree = parse(INSTALLERS / "intune" / script)
+    (assignment,) = (
+        node
+        for node in nodes(tree, "assignment_expression")
+        if text(node).startswith(f"${variable} =")
+    )
+    source = text(assignment)
+    return {part.strip().strip("'") for part in source[source.index("(") + 1 : -1].split(",")}
+
+
+def test_the_intune_remediation_fixes_what_an_install_fixes_and_names_the_rest() -> None:
+    fixed = state_list("Remediation-Fix.ps1", "FixedByInstall")
+    # A host Kiro cannot run on, a missing subscription or an administrator's step need a person.
+    assert fixed == set(STATES) - {"compliant", "unsupported", "not-subscribed", "pending-admin"}
+    for script in ("Remediation-Detect.ps1", "Remediation-Fix.ps1"):
+        source = (INSTALLERS / "intune" / script).read_text(encoding="utf-8")
+        assert "status --inventory --json" in source
+        assert "$answer.state" in source or "$after.state" in source
+    detect = (INSTALLERS / "intune/Remediation-Detect.ps1").read_text(encoding="utf-8")
+    assert "Start-Sleep -Seconds (Get-Random -Minimum 0 -Maximum $MaxStartDelaySeconds)" in detect
+
+
+def test_the_launchd_job_records_the_state_daily_with_a_random_start() -> None:
+    import plistlib
+
+    job = plistlib.loads((INSTALLERS / "jamf/dev.kiro.bootstrap.status.plist").read_bytes())
+    command = job["ProgramArguments"][-1]
+    assert command.startswith("sleep $(( $(od -An -N2 -tu2 /dev/urandom) % 14400 ));")
+    assert command.endswith("kiro-bootstrap status --inventory --quiet")
+    assert job["StartCalendarInterval"] == {"Hour": 10, "Minute": 0}
