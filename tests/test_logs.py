@@ -92,7 +92,9 @@ def test_a_successful_install_tells_its_story(cli, origin, isolated) -> None:
     assert origins["identity_center.start_url"].startswith("file ")  # from --config
     assert "subscription.roster_url" not in origins  # a default: nobody chose it
     assert origins["release.base_url"].startswith("env ")
-    (decision,) = kinds(events, "decision")
+    # The settings were checked before anything was fetched, then the version decided.
+    checked, decision = kinds(events, "decision")
+    assert checked["message"] == "settings valid"
     assert (decision["message"], decision["offered"]) == ("install", LATEST)
     calls = kinds(events, "call")
     assert calls
@@ -117,7 +119,7 @@ def test_a_rerun_says_why_nothing_was_downloaded(cli, origin, isolated) -> None:
         old.unlink()
     assert run_install(cli, origin, isolated).code == 0
     events, _summary = events_of(isolated)
-    (decision,) = kinds(events, "decision")
+    decision = kinds(events, "decision")[-1]
     assert decision["message"] == "up-to-date"
     assert "nothing to download" in decision["why"]
 

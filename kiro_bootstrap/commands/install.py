@@ -106,13 +106,13 @@ def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
     """
     from kiro_bootstrap.errors import ConfigError, KiroBootstrapError
     from kiro_bootstrap.install.configure_step import apply_configuration
-    from kiro_bootstrap.install.preflight import resolve_person
+    from kiro_bootstrap.host.person import person_for_run
 
     if args.no_configure or args.dry_run:
         return
     try:
-        user, home = resolve_person(ctx, args.for_user)
-        apply_configuration(ctx, user=user, home=home, kiro_version=None, dry_run=True)
+        person = person_for_run(ctx, args.for_user)
+        apply_configuration(ctx, person=person, kiro_version=None, dry_run=True)
     except ConfigError:
         raise
     except KiroBootstrapError:
