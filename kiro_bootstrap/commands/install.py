@@ -105,8 +105,8 @@ def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
     person, permissions) is left to the run, which reports it where it happens.
     """
     from kiro_bootstrap.errors import ConfigError, KiroBootstrapError
-    from kiro_bootstrap.install.configure_step import apply_configuration
     from kiro_bootstrap.host.person import person_for_run
+    from kiro_bootstrap.install.configure_step import apply_configuration
 
     if args.no_configure or args.dry_run:
         return
