@@ -6,14 +6,22 @@ import argparse
 import contextlib
 import logging
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from kiro_bootstrap import __version__
 from kiro_bootstrap.commands import COMMAND_MODULES
-from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
+from kiro_bootstrap.context import (
+    Context,
+    Environment,
+    GlobalOptions,
+    build_context,
+    resolve_root,
+)
 from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError, UsageError
 from kiro_bootstrap.output import Output, Result
 
@@ -183,8 +191,20 @@ def _on_a_terminal(env: Environment) -> bool:
         return False
 
 
+@dataclass
+class _Run:
+    """What main() needs to know about the run after it ends."""
+
+    started: float = field(default_factory=time.monotonic)
+    log_file: Path | None = None
+
+
 def _run(
-    parser: argparse.ArgumentParser, argv: Sequence[str], env: Environment, output: Output
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str],
+    env: Environment,
+    output: Output,
+    run: _Run,
 ) -> tuple[str, int]:
     with contextlib.redirect_stdout(env.stdout):
         args = parser.parse_args(argv)
@@ -203,16 +223,37 @@ def _run(
     flag_reader: Callable[[argparse.Namespace], dict[str, tuple[Any, str]]] = getattr(
         args, "setting_flags", lambda _args: {}
     )
-    context = build_context(options, env, output, flag_reader(args))
-    from kiro_bootstrap.logs import start_run_log, stop_run_log
+    from kiro_bootstrap.logs import finish_run_log, log_context, start_run_log, stop_run_log
+    from kiro_bootstrap.paths import build_paths
 
-    context.log_file = start_run_log(context.paths.log_dir, command, env.clock())
-    if options.verbose and context.log_file:
-        output.note(f"log: {context.log_file}")
+    # The log starts before the settings load, so a bad setting (exit 2) is in it too.
+    paths = build_paths(env.host_facts(), resolve_root(options, env.environ))
+    mirror = env.stderr if options.debug else None
+    run.log_file = start_run_log(paths.log_dir, command, env.clock(), argv=argv, mirror=mirror)
+    if options.verbose and run.log_file:
+        output.note(f"log: {run.log_file}")
     try:
+        context = build_context(options, env, output, flag_reader(args))
+        context.log_file = run.log_file
+        from kiro_bootstrap.state.fleet import host_verdict
+
+        log_context(context.facts, context.loaded.origins, host_verdict(context))
         result = handler(context, args)
         output.emit(command, result)
+        failures = [text for tone, text in result.lines if tone == "fail"]
+        finish_run_log(
+            command, int(result.status), run.started, checks=result.checks, failures=failures
+        )
         return command, int(result.status)
+    except KiroBootstrapError as error:
+        _log.debug("failed: %s", error.message, exc_info=options.debug)
+        finish_run_log(command, int(error.exit_status), run.started, error=error)
+        raise
+    except Exception as error:
+        _log.exception("internal error")
+        internal = KiroBootstrapError(f"Internal error: {type(error).__name__}: {error}")
+        finish_run_log(command, int(ExitStatus.INTERNAL_ERROR), run.started, error=internal)
+        raise
     finally:
         stop_run_log()
 
@@ -228,12 +269,12 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     output.stdout, output.stderr = env.stdout, env.stderr
     parser = build_parser()
     command = command_path(parser, argv)
+    run = _Run()
     try:
-        command, code = _run(parser, argv, env, output)
+        command, code = _run(parser, argv, env, output, run)
     except ParserExit as done:
         return done.status
     except KiroBootstrapError as error:
-        _log.info("failed: %s", error.message, exc_info=peeked.debug)
         if peeked.debug:
             traceback.print_exc(file=env.stderr)
         output.emit_error(command, error)
@@ -242,14 +283,14 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         output.note("interrupted", "warn")
         return int(ExitStatus.INTERRUPTED)
     except Exception as error:  # noqa: BLE001 - the one place a bug becomes exit 1
-        _log.exception("internal error")
         if peeked.debug:
             traceback.print_exc(file=env.stderr)
+        where = f"the traceback is in {run.log_file}" if run.log_file else "run again with --debug"
         output.emit_error(
             command,
             KiroBootstrapError(
                 f"Internal error: {type(error).__name__}: {error}",
-                hint="This is a bug; run again with --debug and report the traceback.",
+                hint=f"This is a bug; {where}, please report it.",
             ),
         )
         return int(ExitStatus.INTERNAL_ERROR)

@@ -16,6 +16,7 @@ from kiro_bootstrap.host.runner import Runner, run_process
 # Start-up stays fast (`--version`) because the heavy modules below load only when used.
 if TYPE_CHECKING:
     from kiro_bootstrap.host.facts import HostFacts
+    from kiro_bootstrap.logs import Events
     from kiro_bootstrap.output import Output
     from kiro_bootstrap.paths import Paths
     from kiro_bootstrap.settings.load import LoadedSettings
@@ -139,6 +140,13 @@ class Context:
     def settings(self) -> Settings:
         """The effective settings."""
         return self.loaded.settings
+
+    @property
+    def events(self) -> Events:
+        """The run log's event API: `ctx.events.decision(...)`, `.action(...)`, `.call(...)`."""
+        from kiro_bootstrap.logs import RUN_EVENTS
+
+        return RUN_EVENTS
 
     @property
     def environ(self) -> Mapping[str, str]:

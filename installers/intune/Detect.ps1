@@ -9,14 +9,18 @@ So it reads the agent's machine-wide status file, picks the console user's recor
 cross-checks it against that person's own registry hive (HKU\<SID>) when it is loaded: a Kiro
 the person removed in Settings is not detected even if the status file still lists it.
 
-Detected (Intune: exit 0 with output): a record with a Kiro version, no configuration drift and
-not behind the wanted version (both as the agent's last `status` or install found them).
-Not detected (exit 0, no output): anything else; Intune then runs Install.ps1, which installs,
-repairs drift or reports why it cannot.
+It compares the `state` the agent computed and wrote (README "Inventory: the status file") and
+computes nothing of its own. Detected (Intune: exit 0 with output): Kiro is there and installing
+again would not help - compliant, drifted, pending-admin, not-subscribed, unconfigured, or a
+failed last run with Kiro in place. Not detected (exit 0, no output): not-installed, behind,
+unsupported, a failed run with nothing installed; Intune then runs Install.ps1, which
+installs, updates or reports why it cannot.
 #>
 $ErrorActionPreference = 'Stop'
 
 $StatusFile = Join-Path $env:ProgramData 'kiro-bootstrap\status.json'
+# The agent's states for which Kiro counts as installed (DECISIONS §4).
+$DetectedStates = @('compliant', 'drifted', 'pending-admin', 'not-subscribed', 'unconfigured')
 # Kiro's Inno Setup uninstall key (per user; FACTS: AppId {A2CA08B5-...}_is1).
 $KiroUninstallKey = 'Software\Microsoft\Windows\CurrentVersion\Uninstall\{A2CA08B5-C756-463E-B13D-F051F4F11F0B}_is1'
 
@@ -41,14 +45,19 @@ function Find-UserRecord($Status, [string]$ConsoleUser) {
         }
     }
     if (-not $ConsoleUser) {
-        # Nobody signed in: any compliant record will do (Intune checks again later).
+        # Nobody signed in: any detected record will do (Intune checks again later).
         foreach ($entry in $Status.users.PSObject.Properties) {
-            if ($entry.Value.kiro_version -and -not $entry.Value.drift -and -not $entry.Value.behind) {
-                return $entry.Value
-            }
+            if (Test-Detected $entry.Value) { return $entry.Value }
         }
     }
     return $null
+}
+
+function Test-Detected($Record) {
+    <# Whether the agent's recorded state means Kiro is in place for this person. #>
+    if (-not $Record) { return $false }
+    if ($DetectedStates -contains [string]$Record.state) { return $true }
+    return ([string]$Record.state -eq 'failed') -and [bool]$Record.kiro_version
 }
 
 function Get-HiveKiroVersion([string]$ConsoleUser) {
@@ -74,10 +83,10 @@ try {
 }
 $consoleUser = Get-ConsoleUser
 $record = Find-UserRecord $status $consoleUser
-if (-not $record -or -not $record.kiro_version -or $record.drift -or $record.behind) { exit 0 }
+if (-not (Test-Detected $record)) { exit 0 }
 if ($consoleUser) {
     $hiveVersion = Get-HiveKiroVersion $consoleUser
     if ($hiveVersion -eq '') { exit 0 }  # the person uninstalled Kiro since the last run
 }
-Write-Output "Kiro $($record.kiro_version) installed and configured for $($record.user)"
+Write-Output "Kiro $($record.kiro_version) for $($record.user): $($record.state)"
 exit 0

@@ -2,15 +2,14 @@
 # Jamf Pro extension attribute: Kiro's state for the person at this Mac, from the agent's
 # status file (it never starts the agent, so inventory stays fast and works without it).
 #
-# Prints one line: <result>STATE VERSION</result>, STATE being
-#   failed-N       the last install or uninstall exited N (README "Exit codes"; e.g. failed-8:
-#                  not subscribed), whatever a later `status` check found; VERSION may be absent
-#   not-installed  no record of Kiro for this person
-#   drifted        the last `status` check found a setting the agent owns changed, or Kiro
-#                  behind the wanted version (its exit 12)
-#   compliant      Kiro installed, configured, last run succeeded
-# e.g. "compliant 1.0.309", "failed-4". Smart groups: "Kiro state" like "compliant".
-# The person is the console user; at the login window, the most recently updated record.
+# Prints one line: <result>STATE VERSION</result>. STATE is the `state` the agent computed and
+# wrote (README "Inventory: the status file"): compliant, not-installed, unsupported,
+# not-subscribed, unconfigured, pending-admin, behind, drifted or failed; this script compares
+# nothing and computes nothing. VERSION (Kiro's) may be absent, e.g. "compliant 1.0.309",
+# "unsupported". Smart groups: "Kiro state" like "compliant".
+# The person is the console user; at the login window, the most recently updated record. A
+# person with no record of their own, on a Mac where the system-wide Kiro was installed with
+# nobody signed in (the agent's record for root), gets that record's state.
 #
 # Reads /Library/Application Support/kiro-bootstrap/status.json, else the person's own
 # ~/Library/Application Support/kiro-bootstrap/status.json. KIRO_BOOTSTRAP_ROOT (the agent's
@@ -37,6 +36,7 @@ user_file=""
 # JSON is read with JavaScript for Automation: on every macOS, and unlike plutil's key paths
 # it handles user names with dots in them.
 read -r -d '' summarise <<'JXA'
+ObjC.import('Foundation');
 function readText(path) {
   if (!path) return null;
   const text = $.NSString.stringWithContentsOfFileEncodingError(path, $.NSUTF8StringEncoding, null);
@@ -59,7 +59,10 @@ function pickRecord(machine, own, user) {
     for (const name of Object.keys(users)) {
       if (name === user) return users[name];
     }
-    return own && own.kiro_version !== undefined ? own : null;
+    if (own && typeof own.state === "string") return own;
+    // A system-wide install made with nobody signed in (recorded for root) counts for the
+    // person at the console.
+    return machine && machine.install && users.root ? users.root : null;
   }
   let newest = null;
   for (const record of Object.values(users)) {
@@ -68,13 +71,9 @@ function pickRecord(machine, own, user) {
   return newest;
 }
 function summarise(record) {
-  if (!record) return "not-installed";
+  if (!record || typeof record.state !== "string") return "not-installed";
   const version = record.kiro_version ? " " + record.kiro_version : "";
-  // A failed install is reported even when no Kiro is in place yet (e.g. failed-3, failed-4).
-  if (record.last_exit_code) return "failed-" + record.last_exit_code + version;
-  if (!record.kiro_version) return "not-installed";
-  const drifted = (Array.isArray(record.drift) && record.drift.length > 0) || record.behind === true;
-  return (drifted ? "drifted" : "compliant") + version;
+  return record.state + version;
 }
 function run(argv) {
   const machine = readJson(argv[0]);

@@ -38,13 +38,18 @@ def register(
     parser.set_defaults(handler=run, command_name="configure", setting_flags=sign_in_flags)
 
 
+# A dry run changes nothing: it says what it would do.
+_DRY_RUN_WORDS = {"created": "would create", "updated": "would update", "removed": "would remove"}
+
+
 def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> None:
     """Add the report's lines: each file's change, diffs (dry run), warnings."""
     for item in report.files:
         tone: Tone = "dim" if item.change == "unchanged" else "plain"
         if item.change == "skipped-needs-admin":
             tone = "warn"
-        result.say(f"{item.change:<20} {item.label}: {item.path}", tone)
+        change = _DRY_RUN_WORDS.get(item.change, item.change) if report.dry_run else item.change
+        result.say(f"{change:<20} {item.label}: {item.path}", tone)
         if item.diff and (report.dry_run or verbose):
             for line in item.diff.rstrip("\n").splitlines():
                 result.say(f"    {line}", "dim")
@@ -87,6 +92,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         with install_lock(lock_path(ctx, open_status_store(ctx, person), scope),
                           sleep=ctx.env.sleep):  # fmt: skip
             report = configure_user_and_system(ctx, person=person, kiro_version=None, dry_run=False)
+    report.log_actions(ctx.events)
     result = Result(data={"user": person.name, **report.to_json()})
     render_report(report, result, verbose=ctx.options.verbose)
     if not (args.dry_run or person.for_someone_else):

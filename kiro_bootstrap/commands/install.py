@@ -98,9 +98,34 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     return result
 
 
+def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
+    """Check everything configuring will need from the settings before anything is fetched.
+
+    A dry run of the configure stage plans every file (start URL and region together,
+    steering sources and front matter, MCP entries, managed settings) and writes nothing: a
+    settings problem is exit 2 with nothing downloaded or touched. Any other problem (the
+    person, permissions) is left to the run, which reports it where it happens.
+    """
+    from kiro_bootstrap.errors import ConfigError, KiroBootstrapError
+    from kiro_bootstrap.host.person import person_for_run
+    from kiro_bootstrap.install.configure_step import apply_configuration
+
+    if args.no_configure or args.dry_run:
+        return
+    try:
+        person = person_for_run(ctx, args.for_user)
+        apply_configuration(ctx, person=person, kiro_version=None, dry_run=True)
+    except ConfigError:
+        raise
+    except KiroBootstrapError:
+        return
+    ctx.events.decision("settings valid", "configuring will need nothing the settings lack")
+
+
 def _install(ctx: Context, args: argparse.Namespace) -> Result:
     from kiro_bootstrap.install.pipeline import InstallRequest, run_install
 
+    validate_configuration(ctx, args)
     request = InstallRequest(
         target=args.target,
         base_url=args.source,
@@ -113,6 +138,7 @@ def _install(ctx: Context, args: argparse.Namespace) -> Result:
         configure=not args.no_configure,
     )
     outcome = run_install(ctx, request)
+    _log_actions(ctx, outcome, dry_run=args.dry_run)
     result = render(outcome, dry_run=args.dry_run)
     if not args.dry_run:
         from kiro_bootstrap.subscription.onboarding import confirm_after_install
@@ -147,6 +173,19 @@ def _add_next_steps(ctx: Context, outcome: InstallOutcome, result: Result) -> No
     admin = outcome.configure.admin_commands if outcome.configure else []
     situation = situation_of(ctx, shim=launcher, admin_commands=admin)
     add_next_steps(result, build_next_steps(situation))
+
+
+def _log_actions(ctx: Context, outcome: InstallOutcome, *, dry_run: bool) -> None:
+    """What the run did (or would do) to the machine, each with its path, in the run log."""
+    for action in outcome.actions:
+        ctx.events.action(action, outcome.location, dry_run=dry_run)
+    if outcome.decision.changes_build and not dry_run:
+        version = outcome.decision.offered
+        ctx.events.action(f"put Kiro {version} in place", outcome.location, version=version)
+    if outcome.configure is not None:
+        outcome.configure.log_actions(ctx.events)
+    for path in outcome.status_files:
+        ctx.events.action("recorded the result for inventory", path)
 
 
 def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:

@@ -1,4 +1,4 @@
-"""`status`: installed version and place, verification, drift, last run (exit 0, 11 or 12)."""
+"""`status`: the fleet state, installed version and place, drift, last run (exit per state)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,17 @@ def register(
         "status",
         parents=[common],
         help="show what is installed and whether it is compliant",
-        description="Installed version and location, target, verification results, drift of "
-        "every key we own, last run. Exit 0 compliant, 11 not installed, 12 drifted or behind. "
-        "What it finds is recorded in the status files for inventory (MDM).",
+        description="The fleet state, installed version and location, target, drift of every "
+        "key we own, last run. Exit 0 compliant, 3 unsupported, 8 not subscribed, 11 not "
+        "installed, 12 unconfigured, pending-admin, behind, drifted or failed. What it finds is "
+        "recorded in the status files for inventory (MDM).",
     )
     parser.add_argument("--for-user", metavar="NAME", help="report for this person")
+    parser.add_argument(
+        "--inventory",
+        action="store_true",
+        help="record for inventory and exit 0 whatever the state (for scheduled jobs)",
+    )
     parser.set_defaults(handler=run, command_name="status")
 
 
@@ -34,10 +40,11 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Inspect, report, and record what was found (never a failure of `status` itself)."""
     from kiro_bootstrap.install.check_record import record_check
     from kiro_bootstrap.install.inspect import inspect_installation
+    from kiro_bootstrap.state.fleet import STATUS_EXIT, fix_for, state_of
     from kiro_bootstrap.subscription.onboarding import describe_last, last_subscription_summary
 
     status = inspect_installation(ctx, args.for_user)
-    result = render(status)
+    result = render(status, verbose=ctx.output.verbose or ctx.output.json_mode)
     _add_unconfigured_and_next_steps(ctx, status, result)
     result.data["subscription"] = last_subscription_summary(ctx)
     result.say(describe_last(result.data["subscription"]), "dim")
@@ -46,8 +53,21 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     policy = policy_delivery(ctx.settings, ctx.facts.os)
     result.data["policy"] = policy
     result.say(f"Kiro policies: {policy['delivery']} at {policy['location']} (unverified).", "dim")
-    written = record_check(ctx, status, int(result.status))
-    result.data["status_files"] = [str(path) for path in written]
+    record, written = record_check(ctx, status)
+    state = state_of(record)
+    fix = fix_for(state, user=status.user)
+    result.data.update(
+        state=state,
+        state_fix=fix,
+        host=record.extra.get("host"),
+        organisation=record.extra.get("organisation"),
+        hostname=record.extra.get("hostname"),
+        status_files=[str(path) for path in written],
+    )
+    result.lines.insert(0, ("ok" if state == "compliant" else "fail", f"State: {state}."))
+    if fix is not None:
+        result.say(f"To fix ({fix['who']}): {fix['what']}: {fix['command']}", "dim")
+    result.status = ExitStatus.OK if args.inventory else STATUS_EXIT[state]
     return result
 
 
@@ -91,14 +111,15 @@ def _data(status: InstallationStatus) -> dict[str, Any]:
     }
 
 
-def render(status: InstallationStatus) -> Result:
-    """Exit 11 not installed, 12 behind or drifted, else 0."""
+def render(status: InstallationStatus, *, verbose: bool = False) -> Result:
+    """The lines a person reads; the verification checks of the install only with -v."""
     from kiro_bootstrap.checks import Check
 
     data = _data(status)
     record = status.current.record if status.current else None
     checks = [Check(**item) for item in record.verification] if record else []
-    result = Result(data=data, checks=checks)
+    # The checks were made once, at install time: repeating them on every status is noise.
+    result = Result(data=data, checks=checks if verbose else [])
     if not status.installed:
         result.status = ExitStatus.NOT_INSTALLED
         result.say(f"Kiro is not installed for {status.user}.", "fail")
@@ -109,6 +130,9 @@ def render(status: InstallationStatus) -> Result:
             f"{data['location']}, installed {by}.",
             "ok",
         )
+        if record and checks and not verbose:
+            passed = sum(1 for check in checks if check.status == "pass")
+            result.say(f"Verified at install: {passed} of {len(checks)} checks passed (-v).", "dim")
         if record and record.unsupported_os_allowed:
             result.say(
                 "Installed on a host Kiro does not support (--allow-unsupported-os).", "warn"

@@ -46,6 +46,10 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         dry_run=args.dry_run,
         close_running=args.close_running,
     )
+    for change in outcome.changes:
+        ctx.events.action(change, dry_run=args.dry_run)
+    if outcome.configure is not None:
+        outcome.configure.log_actions(ctx.events)
     result = Result(
         data={
             "user": outcome.user,
@@ -57,9 +61,9 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
             "status_files": [str(path) for path in outcome.status_files],
         }
     )
-    prefix = "Dry run: would " if args.dry_run else ""
+    verb = "Dry run: would remove" if args.dry_run else "Removed"
     if outcome.removed_versions:
-        result.say(f"{prefix}Removed Kiro {', '.join(outcome.removed_versions)}.", "ok")
+        result.say(f"{verb} Kiro {', '.join(outcome.removed_versions)}.", "ok")
     else:
         result.say("No Kiro installed by kiro-bootstrap was found; nothing to remove.", "ok")
     for change in outcome.changes:

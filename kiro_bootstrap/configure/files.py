@@ -75,6 +75,8 @@ def keep_backup(
 ) -> Path:
     """Save what `path` held before we replace it; prune the oldest beyond the limit."""
     folder = backup_root / BACKUP_DIR_NAME
+    # Only `backups/` is private: its parent (the state folder) stays readable (DECISIONS §2).
+    create_folders(backup_root)
     create_folders(folder, mode=BACKUP_FOLDER_MODE)
     # The hash keeps apart files that share a name (two "config" files in different folders).
     tag = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]

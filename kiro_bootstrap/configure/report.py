@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from kiro_bootstrap.configure.files import mask_secrets, unified_diff
 from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.settings.model import Settings
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.logs import Events
 
 Change = Literal["created", "updated", "unchanged", "removed", "skipped-needs-admin"]
 
@@ -62,6 +65,15 @@ class ConfigureReport:
         warnings = data.get("warnings")
         report.warnings = [str(text) for text in warnings] if isinstance(warnings, list) else []
         return report
+
+    def log_actions(self, events: Events) -> None:
+        """Each file written (or that would be) in the run log, with its path."""
+        for item in self.files:
+            if item.change != "unchanged":
+                what = f"{'would be ' if self.dry_run else ''}{item.change}: {item.label}"
+                events.action(what, item.path, scope=item.scope, dry_run=self.dry_run)
+        for command in self.admin_commands:
+            events.decision("left for an administrator", "this run may not write it", run=command)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON fields of the command's envelope."""

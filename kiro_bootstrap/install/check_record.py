@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
 from kiro_bootstrap.errors import KiroBootstrapError
+from kiro_bootstrap.state.fleet import STATUS_EXIT, complete_record, state_of
 from kiro_bootstrap.state.records import UserStatus
 from kiro_bootstrap.state.store import open_status_store
 
@@ -25,34 +26,41 @@ def drift_fields(status: InstallationStatus) -> list[dict[str, Any]]:
     return [{"file": str(item.file), "key": item.key} for item in status.drift]
 
 
-def record_check(ctx: Context, status: InstallationStatus, exit_code: int) -> list[Path]:
-    """Save this check in the person's status file (and, as root/admin, the machine-wide one).
+def record_check(ctx: Context, status: InstallationStatus) -> tuple[UserStatus, list[Path]]:
+    """This check as the person's record, with its fleet `state`, saved where we may write it.
 
-    Returns the files written; [] when the person is someone else and we are not root/admin,
-    or (with a warning, never a failure of `status`) when the state folder is not writable.
+    Saved in the person's status file (and, as root/admin, the machine-wide one); the files
+    written are [] (with a warning, never a failure of `status`) when they cannot be written.
     """
     store = open_status_store(ctx, status.person)
     now = ctx.env.clock().isoformat(timespec="seconds")
+    previous = store.load().user
+    base = previous or UserStatus(status.user, __version__, now, None, None)
+    current = status.current if status.installed else None
+    # Offline or unreachable: whether Kiro is behind is unknown, so the last answer stands.
+    behind_known = status.wanted is not None or current is None
+    record = dataclasses.replace(
+        base,
+        agent_version=__version__,
+        updated_at=now,
+        kiro_version=current.version if current else None,
+        location=str(current.location) if current and current.location else None,
+        target=status.spec.name if status.spec else base.target,
+        scope=status.scope or base.scope,
+        ahead_of_pin=status.ahead_of_pin,
+        behind=status.behind if behind_known else base.behind,
+        drift=drift_fields(status),
+    )
+    folder = None if store.through_person_step else store.user_file.parent
+    record = complete_record(ctx, record, folder)
+    exit_code = int(STATUS_EXIT[state_of(record)])
+    record = dataclasses.replace(
+        record,
+        last_check={"at": now, "exit_code": exit_code, "wanted_version": status.wanted},
+    )
     try:
-        previous = store.load().user
-        base = previous or UserStatus(status.user, __version__, now, None, None)
-        current = status.current if status.installed else None
-        # Offline or unreachable: whether Kiro is behind is unknown, so the last answer stands.
-        behind_known = status.wanted is not None or current is None
-        record = dataclasses.replace(
-            base,
-            agent_version=__version__,
-            updated_at=now,
-            kiro_version=current.version if current else None,
-            location=str(current.location) if current and current.location else None,
-            target=status.spec.name if status.spec else base.target,
-            scope=status.scope or base.scope,
-            ahead_of_pin=status.ahead_of_pin,
-            behind=status.behind if behind_known else base.behind,
-            drift=drift_fields(status),
-            last_check={"at": now, "exit_code": exit_code, "wanted_version": status.wanted},
-        )
-        return store.save(record, system_install=None, keep_system_install=True, check_only=True)
+        written = store.save(record, system_install=None, keep_system_install=True, check_only=True)
     except (OSError, KiroBootstrapError) as error:
         ctx.output.warn(f"could not record this check in the status file: {error}")
-        return []
+        return record, []
+    return record, written

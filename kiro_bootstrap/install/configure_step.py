@@ -24,11 +24,12 @@ def apply_configuration(
 def configuration_lines(report: ConfigureReport) -> list[str]:
     """One line per file that changes (or would), then warnings and admin commands."""
     if report.dry_run:
-        lines = [
-            f"would {_VERBS[item.change]} {item.label}: {item.path}"
-            for item in report.files
-            if item.change in _VERBS
-        ]
+        # README: a dry run shows each change and its diff (secrets masked).
+        lines = []
+        for item in report.files:
+            if item.change in _VERBS:
+                lines.append(f"would {_VERBS[item.change]} {item.label}: {item.path}")
+                lines += [f"    {line}" for line in item.diff.rstrip("\n").splitlines()]
     else:
         lines = [
             f"{item.change} {item.label}: {item.path}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiro_bootstrap.errors import VerificationError
+from kiro_bootstrap.logs import RUN_EVENTS
 from kiro_bootstrap.release.metadata import version_key
 
 # "repair": the version in place is the one wanted, but an interrupted run left it unfinished.
@@ -28,6 +29,14 @@ class Decision:
         return self.action in CHANGING_ACTIONS
 
 
+def _told(decision: Decision, why: str) -> Decision:
+    """Log the decision and its reason in the run log; return it."""
+    RUN_EVENTS.decision(
+        decision.action, why, installed=decision.installed, offered=decision.offered
+    )
+    return decision
+
+
 def decide(
     installed: str | None,
     offered: str,
@@ -43,15 +52,22 @@ def decide(
     done only when the version is pinned and --allow-downgrade is given.
     """
     if installed is None:
-        return Decision("install", None, offered)
+        return _told(Decision("install", None, offered), f"no Kiro is installed; {offered} is")
     if version_key(installed) == version_key(offered):
-        return Decision("up-to-date", installed, offered)
+        why = f"{installed} is installed and is the version wanted: nothing to download"
+        return _told(Decision("up-to-date", installed, offered), why)
     if version_key(offered) > version_key(installed):
-        return Decision("upgrade", installed, offered)
+        return _told(Decision("upgrade", installed, offered), f"{offered} is newer")
     if pinned and allow_downgrade:
-        return Decision("downgrade", installed, offered)
+        why = f"{offered} is pinned and --allow-downgrade was given"
+        return _told(Decision("downgrade", installed, offered), why)
     if pinned_by_configuration:
-        return Decision("ahead-of-pin", installed, offered)
+        why = f"{installed} is newer than the pinned {offered}: Kiro updated itself, left alone"
+        return _told(Decision("ahead-of-pin", installed, offered), why)
+    RUN_EVENTS.decision(
+        "refuse", f"{offered} is older than the installed {installed} and not pinned with "
+        "--allow-downgrade", installed=installed, offered=offered,
+    )  # fmt: skip
     raise VerificationError(
         f"Kiro {installed} is installed; the offered version {offered} is older. "
         "Refusing to downgrade.",

@@ -73,6 +73,7 @@ def record_install(
         ahead_of_pin=False,
         behind=False,
         drift=_drift_after(outcome, previous),
+        extra=_with_pending_admin(outcome, previous),
         unsupported_os_allowed=pre.unsupported_os_allowed,
         verification=verification,
         install=record if pre.scope == "user" else (previous.install if previous else None),
@@ -107,6 +108,7 @@ def record_unchanged(
         ahead_of_pin=decision.action == "ahead-of-pin",
         behind=False,
         drift=_drift_after(outcome, previous),
+        extra=_with_pending_admin(outcome, previous),
         unsupported_os_allowed=pre.unsupported_os_allowed,
         verification=record.verification if record else (previous.verification if previous else []),
     )
@@ -116,6 +118,14 @@ def record_unchanged(
     if not configured and succeeded_before and _comparable(status) == _comparable(previous):
         return []
     return store.save(status, system_install=None, keep_system_install=True)
+
+
+def _with_pending_admin(outcome: InstallOutcome, previous: UserStatus | None) -> dict[str, Any]:
+    """The record's extra fields with what an administrator still has to run (fleet state)."""
+    extra = dict(previous.extra) if previous else {}
+    if outcome.configure is not None:
+        extra["pending_admin"] = list(outcome.configure.admin_commands)
+    return extra
 
 
 def _drift_after(outcome: InstallOutcome, previous: UserStatus | None) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,26 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def _stamp_request(request: httpx.Request) -> None:
+    request.extensions["kiro_bootstrap_started"] = time.monotonic()
+
+
+def _log_call(response: httpx.Response) -> None:
+    """Every response in the run log: host, status, bytes (Content-Length) and time."""
+    from kiro_bootstrap.logs import RUN_EVENTS
+
+    request = response.request
+    started = request.extensions.get("kiro_bootstrap_started", time.monotonic())
+    length = response.headers.get("content-length")
+    RUN_EVENTS.call(
+        request.method,
+        str(request.url.copy_with(query=None)),  # a query may carry a signature or a token
+        status=response.status_code,
+        size=int(length) if length and length.isdigit() else None,
+        seconds=time.monotonic() - started,
+    )
+
+
 def build_http_client(settings: Settings, facts: HostFacts) -> httpx.Client:
     """A client that never follows redirects itself, so every hop is checked by the caller."""
     import httpx
@@ -73,4 +94,5 @@ def build_http_client(settings: Settings, facts: HostFacts) -> httpx.Client:
         follow_redirects=False,
         trust_env=False,  # choose_proxy already decided; the environment must not override it
         headers={"User-Agent": USER_AGENT},
+        event_hooks={"request": [_stamp_request], "response": [_log_call]},
     )

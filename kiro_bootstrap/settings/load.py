@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,9 @@ def env_layer(environ: Mapping[str, str]) -> Layer:
     for name in ours:
         section = name[len(ENV_PREFIX) :].split(ENV_NESTED_DELIMITER)[0].lower()
         if section not in Settings.model_fields:
-            raise ConfigError(f"Unknown setting in the environment variable {name}.")
+            nearest = nearest_setting([section])
+            suggestion = f" Did you mean {nearest}?" if nearest else ""
+            raise ConfigError(f"Unknown setting in the environment variable {name}.{suggestion}")
     if not ours:
         return Layer({}, {})
     # pydantic-settings parses the variables (nesting, JSON lists and tables); it is imported
@@ -224,6 +226,23 @@ def merge_layers(layers: list[Layer]) -> tuple[dict[str, Any], dict[str, Origin]
     return merged, origins, warnings
 
 
+def nearest_setting(parts: Sequence[str]) -> str | None:
+    """The known key closest to a misspelt one (`identity_center.start_urll`), if any is close."""
+    import difflib
+
+    from pydantic import BaseModel
+
+    model: type[BaseModel] = Settings
+    for part in parts[:-1]:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    close = difflib.get_close_matches(parts[-1], list(model.model_fields), n=1, cutoff=0.75)
+    return ".".join([*parts[:-1], close[0]]) if close else None
+
+
 def describe_validation_error(error: ValidationError, origins: Mapping[str, Origin]) -> str:
     """The first problem as one sentence naming the key and where it came from."""
     problem = error.errors()[0]
@@ -235,7 +254,9 @@ def describe_validation_error(error: ValidationError, origins: Mapping[str, Orig
         origin = next((o for k, o in origins.items() if k.startswith(f"{key}.")), origin)
     where = f" (from {origin})" if origin.kind != "default" else ""
     if problem["type"] == "extra_forbidden":
-        return f"Unknown setting {key}{where}."
+        nearest = nearest_setting(parts)
+        suggestion = f" Did you mean {nearest}?" if nearest else ""
+        return f"Unknown setting {key}{where}.{suggestion}"
     message = problem["msg"].removeprefix("Value error, ")
     if not key:  # a rule across sections
         return f"Invalid configuration{where}: {message}."

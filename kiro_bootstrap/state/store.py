@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
 from kiro_bootstrap.state.files import read_json_document, write_json_atomic
+from kiro_bootstrap.state.fleet import complete_record
 from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
 if TYPE_CHECKING:
@@ -102,6 +103,9 @@ class StatusStore:
         the last run that acted.
         """
         written: list[Path] = []
+        # What the agent observed (host verdict, organisation, subscription) and the fleet state.
+        folder = None if self.through_person_step else self.user_file.parent
+        record = complete_record(self.ctx, record, folder)
         if self.can_write_machine:
             previous = self.load().machine
             install = system_install
@@ -118,7 +122,8 @@ class StatusStore:
                 last_exit_code=last_run.last_exit_code if last_run else None,
                 install=install,
                 users=users,
-                extra=previous.extra if previous else {},
+                # The machine's `state` is that of the person this run was for.
+                extra={**(previous.extra if previous else {}), **_machine_fields(record)},
             )
             write_json_atomic(self.machine_file, machine.to_json())
             written.append(self.machine_file)
@@ -133,6 +138,11 @@ class StatusStore:
             write_json_atomic(self.user_file, document)
         written.append(self.user_file)
         return written
+
+
+def _machine_fields(record: UserStatus) -> dict[str, Any]:
+    names = ("state", "hostname", "host")
+    return {name: record.extra[name] for name in names if name in record.extra}
 
 
 def write_own_status(ctx: Context, document: dict[str, Any]) -> None:

@@ -127,11 +127,12 @@ def test_status_records_behind_and_ahead_of_pin(cli, origin, isolated):
     assert status(cli, origin, isolated).code == 12
     record = json.loads((root_of(isolated) / MACHINE).read_text())["users"]["alice"]
     assert (record["behind"], record["kiro_version"]) == (True, "1.0.309")
-    # Offline the latest is unknown: the last answer stands rather than "not behind".
-    assert cli("status", "--offline", *CONFIG, facts=admin_host(isolated),
-               env=origin_env(origin)).code == 0  # fmt: skip
+    # Offline the latest is unknown: the last answer (and its state) stands, not "not behind".
+    offline = cli("status", "--offline", "--json", *CONFIG, facts=admin_host(isolated),
+                  env=origin_env(origin))  # fmt: skip
+    assert (offline.code, offline.json["state"]) == (12, "behind")
     record = json.loads((root_of(isolated) / MACHINE).read_text())["users"]["alice"]
-    assert record["behind"] is True
+    assert (record["behind"], record["state"]) == (True, "behind")
     assert run_install(cli, origin, isolated, *CONFIG).code == 0  # upgrades to the latest
     assert status(cli, origin, isolated, env=PIN_PREVIOUS).code == 0
     record = json.loads((root_of(isolated) / MACHINE).read_text())["users"]["alice"]

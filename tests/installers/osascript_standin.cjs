@@ -1,7 +1,8 @@
 // Stand-in for macOS `osascript -l JavaScript -e SCRIPT ARG...` on Linux, for the Jamf
 // extension attribute's tests. The script itself runs unchanged; only the two pieces of the
-// Objective-C bridge it uses are provided: NSString's file reading and ObjC.unwrap. Like
-// osascript, it calls run(argv) and prints what it returns.
+// Objective-C bridge it uses are provided: NSString's file reading and ObjC.unwrap. As under
+// osascript -e, NSString exists only after ObjC.import('Foundation'). Like osascript, it calls
+// run(argv) and prints what it returns.
 "use strict";
 const fs = require("node:fs");
 const vm = require("node:vm");
@@ -12,7 +13,8 @@ if (args[0] !== "-l" || args[1] !== "JavaScript" || args[2] !== "-e") {
   process.exit(2);
 }
 const nil = { value: undefined };
-const bridge = {
+const bridge = {};
+const foundation = {
   NSUTF8StringEncoding: 4,
   NSString: {
     stringWithContentsOfFileEncodingError(path, encoding, error) {
@@ -26,7 +28,13 @@ const bridge = {
 };
 const context = vm.createContext({
   $: bridge,
-  ObjC: { unwrap: (wrapped) => wrapped.value },
+  ObjC: {
+    unwrap: (wrapped) => wrapped.value,
+    import: (framework) => {
+      if (framework !== "Foundation") throw new Error(`no framework ${framework}`);
+      Object.assign(bridge, foundation);
+    },
+  },
   JSON,
   Object,
   Array,

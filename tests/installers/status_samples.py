@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+from kiro_bootstrap.state.files import write_json_atomic
+from kiro_bootstrap.state.fleet import compute_state
 from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
 KIRO_VERSION = "1.0.309"
 AGENT_VERSION = "0.1.0"
 SHA256 = "ab" * 32
+ORGANISATION = {
+    "start_url": "https://d-1234567890.awsapps.com/start",
+    "idc_region": "us-east-1",
+    "digest": "sha256:" + "cd" * 32,
+}
 
 
 def install_record(version: str = KIRO_VERSION, *, target: str = "darwin-arm64") -> InstallRecord:
@@ -39,9 +47,10 @@ def user_status(
     drift: list[dict[str, Any]] | None = None,
     behind: bool = False,
     updated_at: str = "2026-08-14T09:00:00+00:00",
+    subscribed: bool = True,
 ) -> UserStatus:
-    """One person's inventory record."""
-    return UserStatus(
+    """One person's inventory record, its `state` computed by the agent's own code."""
+    record = UserStatus(
         user=user,
         agent_version=AGENT_VERSION,
         updated_at=updated_at,
@@ -55,8 +64,11 @@ def user_status(
         scope="system",
         location="/Applications/Kiro.app",
         drift=drift or [],
-        subscription={"status": "subscribed", "plan": "pro"},
+        subscription={"subscribed": subscribed, "plan": "pro" if subscribed else None},
+        extra={"organisation": ORGANISATION},
     )
+    state = compute_state(record, host_supported=True)
+    return dataclasses.replace(record, extra={**record.extra, "state": state})
 
 
 def write_machine_status(path: Path, *users: UserStatus) -> Path:
@@ -69,9 +81,9 @@ def write_machine_status(path: Path, *users: UserStatus) -> Path:
         last_exit_code=latest.last_exit_code if latest else 0,
         install=install_record(),
         users={record.user: record for record in users},
+        extra={"state": latest.extra["state"]} if latest else {},
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(machine.to_json(), indent=2), encoding="utf-8")
+    write_json_atomic(path, machine.to_json())  # as the agent writes it
     return path
 
 

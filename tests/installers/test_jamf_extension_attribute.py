@@ -61,9 +61,14 @@ def test_drift_is_reported_as_drifted(run_script: ScriptRunner, root: Path) -> N
     assert report(run_script, "alice") == f"<result>drifted {KIRO_VERSION}</result>"
 
 
-def test_a_failed_last_run_names_its_exit_code(run_script: ScriptRunner, root: Path) -> None:
-    write_machine_status(root / STATUS, user_status("alice", exit_code=8))
-    assert report(run_script, "alice") == f"<result>failed-8 {KIRO_VERSION}</result>"
+def test_a_failed_last_run_is_failed(run_script: ScriptRunner, root: Path) -> None:
+    write_machine_status(root / STATUS, user_status("alice", exit_code=6))
+    assert report(run_script, "alice") == f"<result>failed {KIRO_VERSION}</result>"
+
+
+def test_not_subscribed_is_its_own_state(run_script: ScriptRunner, root: Path) -> None:
+    write_machine_status(root / STATUS, user_status("alice", exit_code=8, subscribed=False))
+    assert report(run_script, "alice") == f"<result>not-subscribed {KIRO_VERSION}</result>"
 
 
 def test_missing_status_file_is_not_installed(run_script: ScriptRunner) -> None:
@@ -95,7 +100,7 @@ def test_login_window_reports_the_latest_record(run_script: ScriptRunner, root: 
         user_status("bob", updated_at="2026-08-14T09:00:00+00:00"),
     )
     # At the login window the console belongs to root.
-    assert report(run_script, "root") == f"<result>failed-7 {KIRO_VERSION}</result>"
+    assert report(run_script, "root") == f"<result>failed {KIRO_VERSION}</result>"
 
 
 def test_a_user_scope_run_is_read_from_the_persons_own_file(
@@ -105,11 +110,17 @@ def test_a_user_scope_run_is_read_from_the_persons_own_file(
     assert report(run_script, "alice") == "<result>compliant 1.0.310</result>"
 
 
-def test_behind_the_wanted_version_is_reported_as_drifted(
+def test_behind_the_wanted_version_is_reported_as_behind(
     run_script: ScriptRunner, root: Path
 ) -> None:
     write_machine_status(root / STATUS, user_status("alice", version="1.0.300", behind=True))
-    assert report(run_script, "alice") == "<result>drifted 1.0.300</result>"
+    assert report(run_script, "alice") == "<result>behind 1.0.300</result>"
+
+
+def test_a_system_install_counts_for_the_console_user(run_script: ScriptRunner, root: Path) -> None:
+    # Ansible with nobody logged in: the agent ran for root, Kiro is system-wide.
+    write_machine_status(root / STATUS, user_status("root"))
+    assert report(run_script, "alice") == f"<result>compliant {KIRO_VERSION}</result>"
 
 
 def test_a_failed_install_wins_over_drift_and_needs_no_kiro(
@@ -120,9 +131,9 @@ def test_a_failed_install_wins_over_drift_and_needs_no_kiro(
         user_status("alice", exit_code=7, drift=DRIFT),
         user_status("bob", version=None, exit_code=4),
     )
-    assert report(run_script, "alice") == f"<result>failed-7 {KIRO_VERSION}</result>"
+    assert report(run_script, "alice") == f"<result>failed {KIRO_VERSION}</result>"
     # A first install that failed before Kiro was in place: the failure, not "not-installed".
-    assert report(run_script, "bob") == "<result>failed-4</result>"
+    assert report(run_script, "bob") == "<result>failed</result>"
 
 
 def test_reads_what_the_agents_status_check_recorded(

@@ -138,3 +138,51 @@ def test_the_agents_usage_errors_pass_through(
     done = run_script(WRAPPER, "doctor", "--offline", "--config", str(bad))
     assert done.code == ExitStatus.USAGE
     assert "release.base_url" in done.stderr
+
+
+def test_a_refusal_is_recorded_in_wrapper_json_and_printed_as_one_json_object(
+    run_script: ScriptRunner, tool_dir: Path, tripwire: tuple[Path, Path], sandbox_env: dict
+) -> None:
+    import stat
+
+    fake_ldd(tool_dir, "2.31")
+    agent, _mark = tripwire
+    done = run_script(
+        WRAPPER, "install", "--silent", "--json", env={"KIRO_BOOTSTRAP_BIN": str(agent)}
+    )
+    assert done.code == ExitStatus.HOST_UNSUPPORTED
+    (line,) = done.stdout.splitlines()
+    answer = json.loads(line)
+    assert (answer["command"], answer["exit_code"], answer["state"]) == (
+        "install",
+        3,
+        "unsupported",
+    )
+    assert "glibc 2.31 is older than 2.39" in answer["error"]["message"]
+    state_dir = Path(sandbox_env["KIRO_BOOTSTRAP_ROOT"]) / "var/lib/kiro-bootstrap"
+    record = json.loads((state_dir / "wrapper.json").read_text())
+    assert (record["state"], record["exit_code"], record["command"]) == (
+        "unsupported",
+        3,
+        "install --silent --json",
+    )
+    assert stat.S_IMODE((state_dir / "wrapper.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE(state_dir.stat().st_mode) == 0o755
+    assert not list(state_dir.glob(".wrapper.json.*"))
+    assert run_script(WRAPPER, "state").stdout.strip() == "unsupported"
+    # A host that passes later (glibc upgraded) drops the old refusal.
+    fake_ldd(tool_dir, "2.39")
+    assert run_script(WRAPPER, env={"KIRO_BOOTSTRAP_BIN": str(agent)}).code == 0
+    assert not (state_dir / "wrapper.json").exists()
+
+
+def test_the_agent_folds_the_wrappers_refusal_into_its_state(
+    run_script: ScriptRunner, tool_dir: Path, agent: Path, sandbox_env: dict
+) -> None:
+    fake_ldd(tool_dir, "2.31")
+    assert run_script(WRAPPER, "install", "--silent").code == ExitStatus.HOST_UNSUPPORTED
+    # The agent itself (run directly, e.g. by the status timer) reports what the wrapper saw.
+    checked = run_agent_directly(agent, sandbox_env, "status", "--json", "--offline")
+    assert json.loads(checked.stdout)["state"] == "unsupported"
+    inventory = run_agent_directly(agent, sandbox_env, "status", "--inventory", "--offline")
+    assert inventory.code == 0

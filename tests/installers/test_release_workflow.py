@@ -55,17 +55,14 @@ def test_signing_runs_only_when_its_secrets_exist() -> None:
     assert all(re.search(r"env\.HAS_\w+_SIGNING == 'true'", step["if"]) for step in signing)
 
 
-def test_ansible_example_uses_the_fleet_wrapper_and_the_default_agent_path() -> None:
+def test_ansible_role_and_status_units_use_the_wrappers_default_paths() -> None:
     wrapper = (INSTALLERS / "linux/kiro-bootstrap-fleet.sh").read_text(encoding="utf-8")
     default = re.search(r"^readonly DEFAULT_BIN=(\S+)$", wrapper, re.MULTILINE)
     assert default
-    tasks = load(INSTALLERS / "linux/ansible-task.yml")
-    copied = {
-        task["ansible.builtin.copy"]["dest"] for task in tasks if "ansible.builtin.copy" in task
-    }
-    assert default.group(1) in copied
-    (run,) = (task for task in tasks if "ansible.builtin.command" in task)
-    assert run["ansible.builtin.command"]["argv"][0] in copied
+    defaults = load(INSTALLERS / "linux/ansible/defaults/main.yml")
+    assert defaults["kiro_bootstrap_bin"] == default.group(1)
+    service = (INSTALLERS / "linux/systemd/kiro-bootstrap-status.service").read_text("utf-8")
+    assert f"ExecStart={defaults['kiro_bootstrap_wrapper']} status --inventory" in service
 
 
 def test_authenticode_evidence_is_captured_the_way_the_agent_asks() -> None:

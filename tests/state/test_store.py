@@ -5,19 +5,32 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
 
+from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
 from kiro_bootstrap.host.person import Person
+from kiro_bootstrap.output import Output
 from kiro_bootstrap.state.files import read_json_document, write_json_atomic
 from kiro_bootstrap.state.records import InstallRecord, MachineStatus, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status
+from sandbox.isolation import isolated_environ
+from tests.host import fixtures
 
 NOW = datetime(2026, 8, 13, 12, 0, tzinfo=UTC)
 
 
+def _context(tmp_path: Path) -> Context:
+    """A run's context on Ubuntu 24.04 (the store adds the host verdict and the fleet state)."""
+    import io
+
+    environ = isolated_environ(tmp_path / "sandbox")
+    env = Environment(environ=environ, stdout=io.StringIO(), stderr=io.StringIO(),
+                      facts=fixtures.ubuntu2404(), registry_reader=lambda _key: None)  # fmt: skip
+    return build_context(GlobalOptions(), env, Output(stdout=env.stdout, stderr=env.stderr), {})
+
+
 def _store(tmp_path: Path, user: str = "alice") -> StatusStore:
     return StatusStore(
-        ctx=cast(Any, None),  # a person acting for themselves: no step, no context needed
+        ctx=_context(tmp_path),
         person=Person(user, tmp_path / "home" / user, for_someone_else=False),
         machine_file=tmp_path / "root/var/lib/kiro-bootstrap/status.json",
         user_file=tmp_path / "home" / user / ".local/state/kiro-bootstrap/status.json",
