@@ -35,7 +35,21 @@ from kiro_bootstrap.release.resolve import (
     unpublished,
 )
 from kiro_bootstrap.release.targets import TARGET_SPECS, UPDATER_FEEDS, TargetSpec
-from kiro_bootstrap.verify.chain import ChainOutcome, Evidence, HostTools, run_verification_chain
+from kiro_bootstrap.verify.chain import (
+    ChainOutcome,
+    Evidence,
+    HostTools,
+    run_verification_chain,
+    stop_on_failure,
+)
+from kiro_bootstrap.verify.linux import check_certificate_first
+from kiro_bootstrap.verify.trust import (
+    CertificateFacts,
+    LinuxTrust,
+    linux_trust_for,
+    read_certificate,
+    remember_first_use,
+)
 
 __all__ = [
     "CachedFile",
@@ -68,6 +82,7 @@ class VerifiedBuild:
     certificate_path: Path | None = None  # Linux: the cached certificate.pem
     from_cache: bool = False  # True when nothing was downloaded
     dest_path: Path | None = None  # where `dest` received it (a hardlink, or a copy)
+    certificate: CertificateFacts | None = None  # Linux: who signed it (for the pin line)
 
 
 @dataclass
@@ -79,6 +94,7 @@ class _Run:
     session: FetchSession | None  # None: offline, or a local folder
     progress: ProgressReporter
     cap_bytes: int
+    linux_trust: LinuxTrust
 
 
 def resolve_release(
@@ -169,7 +185,7 @@ def _running(ctx: Context, base_url: str | None) -> Iterator[_Run]:
             session = FetchSession(
                 client, hosts, ctx.env.sleep, ctx.env.clock, cap, progress=progress
             )
-        yield _Run(ctx, cache, session, progress, cap)
+        yield _Run(ctx, cache, session, progress, cap, linux_trust_for(ctx))
 
 
 def _resolve(
@@ -234,6 +250,9 @@ def _download(
     try:
         signature = _fetch_small(run, resolved.signature_url, "signature.bin")
         certificate = _fetch_small(run, resolved.certificate_url, "certificate.pem")
+        if certificate is not None:
+            # A certificate the trust rule refuses costs no artifact download.
+            stop_on_failure(check_certificate_first(certificate, run.linux_trust))
         if run.session is None:
             source = file_path_of(resolved.artifact_url)
             if not source.is_file():
@@ -286,12 +305,18 @@ def _verify(
     run: _Run, spec: TargetSpec, resolved: ResolvedRelease, evidence: Evidence
 ) -> ChainOutcome:
     ctx = run.ctx
-    return run_verification_chain(
+    outcome = run_verification_chain(
         evidence,
         expected_sha256=resolved.pinned_sha256,
         signing=ctx.settings.release.signing,
         host=HostTools(ctx.facts.os, ctx.env.runner, ctx.environ),
+        linux_trust=run.linux_trust,
     )
+    facts = read_certificate(evidence.certificate) if evidence.certificate else None
+    if facts is not None and remember_first_use(facts, run.linux_trust, ctx.env.clock()):
+        record = run.linux_trust.first_use_file
+        ctx.output.note(f"Trusted on first use: {facts.subject} (recorded in {record}).")
+    return outcome
 
 
 def _build(
@@ -318,4 +343,10 @@ def _build(
         signature_path=cache.blob(entry.signature) if entry.signature else None,
         certificate_path=cache.blob(entry.certificate) if entry.certificate else None,
         from_cache=from_cache,
+        certificate=_certificate_facts(cache, entry),
     )
+
+
+def _certificate_facts(cache: BuildCache, entry: CacheEntry) -> CertificateFacts | None:
+    pem = cache.read_small(entry.certificate)
+    return read_certificate(pem) if pem else None

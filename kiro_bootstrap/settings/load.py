@@ -271,4 +271,9 @@ def load_settings(
         settings = Settings.model_validate(unflatten(merged))
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error, origins)) from None
+    if settings.release.signing.require_pins:
+        warnings.append(
+            "release.signing.require_pins is deprecated; it means "
+            'release.signing.linux_trust = "pinned", which replaces it.'
+        )
     return LoadedSettings(settings, origins, tuple(warnings))

@@ -211,7 +211,9 @@ class Kiro(Section):
 class Signing(Section):
     """What a downloaded build must be signed by."""
 
-    require_pins: bool = False
+    # "auto": pinned when run as root/Administrator, "any" for a person's own install.
+    linux_trust: Literal["auto", "pinned", "first-use", "any"] = "auto"
+    require_pins: bool = False  # deprecated alias of linux_trust = "pinned"
     linux_cert_sha256: list[Sha256] = []
     macos_team_id: str = Field(default="94KV3E626L", pattern=r"^[A-Z0-9]{10}$")
     windows_publishers: list[str] = ["Amazon.com, Inc."]
