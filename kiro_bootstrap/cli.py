@@ -206,7 +206,7 @@ def _run(
     context = build_context(options, env, output, flag_reader(args))
     from kiro_bootstrap.logs import start_run_log, stop_run_log
 
-    context.log_file = start_run_log(context.paths.log_dir, command, env.clock())
+    context.log_file = start_run_log(context.paths.log_dir, command, env.clock(), output.redactor)
     if options.verbose and context.log_file:
         output.note(f"log: {context.log_file}")
     try:

@@ -4,41 +4,25 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from datetime import datetime
 from pathlib import Path
 
-from kiro_bootstrap.credentials import TOKEN_SHAPES
+from kiro_bootstrap.redact import Redactor
 
 LOGGER_NAME = "kiro_bootstrap"
 KEEP_RUN_LOGS = 20
-_REDACTIONS = (
-    (re.compile(r"(?i)(://[^/\s:@]+:)[^@\s/]+@"), r"\1****@"),  # credentials in URLs
-    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1****"),
-    *((pattern, "****") for _, pattern in TOKEN_SHAPES),
-    (
-        re.compile(r"(?i)((?:secret|token|password|passwd|authorization|api[_-]?key)"
-                   r"[\w-]*[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
-        r"\1****",
-    ),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
-     "[private key]"),
-)  # fmt: skip
-
-
-def redact(text: str) -> str:
-    """Mask anything that looks like a credential."""
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 class RedactingFormatter(logging.Formatter):
     """Formats, then redacts, so secrets in arguments and tracebacks are masked too."""
 
+    def __init__(self, fmt: str, redactor: Redactor) -> None:
+        super().__init__(fmt)
+        self.redactor = redactor
+
     def format(self, record: logging.LogRecord) -> str:
         """Format the record and mask secrets in the result."""
-        return redact(super().format(record))
+        return self.redactor(super().format(record))
 
 
 def _rotate(folder: Path, keep: int) -> None:
@@ -47,7 +31,9 @@ def _rotate(folder: Path, keep: int) -> None:
         old.unlink(missing_ok=True)
 
 
-def start_run_log(folder: Path, command: str, now: datetime) -> Path | None:
+def start_run_log(
+    folder: Path, command: str, now: datetime, redactor: Redactor | None = None
+) -> Path | None:
     """Open this run's log file; None when the folder cannot be written (logging is best effort)."""
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -57,7 +43,11 @@ def start_run_log(folder: Path, command: str, now: datetime) -> Path | None:
     except OSError:
         return None
     handler = logging.StreamHandler(os.fdopen(descriptor, "a", encoding="utf-8"))
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        RedactingFormatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s", redactor or Redactor()
+        )
+    )
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiro_bootstrap.logs import KEEP_RUN_LOGS, redact, start_run_log, stop_run_log
+from kiro_bootstrap.logs import KEEP_RUN_LOGS, start_run_log, stop_run_log
+from kiro_bootstrap.redact import redact
 
 
 @pytest.mark.parametrize(
