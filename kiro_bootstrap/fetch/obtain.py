@@ -35,6 +35,7 @@ from kiro_bootstrap.release.resolve import (
     unpublished,
 )
 from kiro_bootstrap.release.targets import TARGET_SPECS, UPDATER_FEEDS, TargetSpec
+from kiro_bootstrap.verify.artifact_version import check_artifact_version
 from kiro_bootstrap.verify.chain import (
     ChainOutcome,
     Evidence,
@@ -312,6 +313,17 @@ def _verify(
         host=HostTools(ctx.facts.os, ctx.env.runner, ctx.environ),
         linux_trust=run.linux_trust,
     )
+    version_check = check_artifact_version(
+        spec,
+        evidence.artifact,
+        resolved.version,
+        version_field=ctx.settings.kiro.version_field,
+        runner=ctx.env.runner,
+        can_attach_dmg=ctx.facts.os == "darwin",
+    )
+    checks = [*outcome.checks, version_check]
+    stop_on_failure(checks)
+    outcome = replace(outcome, checks=tuple(checks))
     facts = read_certificate(evidence.certificate) if evidence.certificate else None
     if facts is not None and remember_first_use(facts, run.linux_trust, ctx.env.clock()):
         record = run.linux_trust.first_use_file
