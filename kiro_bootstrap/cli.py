@@ -20,6 +20,8 @@ from kiro_bootstrap.output import Output, Result
 PROGRAM = "kiro-bootstrap"
 Handler = Callable[[Context, argparse.Namespace], Result]
 _log = logging.getLogger(__name__)
+# An internal error's own text is cut here: some (RecursionError chains) run to thousands of lines.
+MAX_CRASH_TEXT = 200
 
 
 class ParserExit(Exception):  # noqa: N818 - it is a control-flow signal, not an error
@@ -183,6 +185,18 @@ def _on_a_terminal(env: Environment) -> bool:
         return False
 
 
+class InternalCrashError(KiroBootstrapError):
+    """A bug: one sentence naming the log that holds the traceback."""
+
+    def __init__(self, error: Exception, log_file: Path | None) -> None:
+        first = (str(error).strip().splitlines() or [""])[0][:MAX_CRASH_TEXT]
+        where = f"the traceback is in {log_file}" if log_file else "no run log could be written"
+        super().__init__(
+            f"Internal error ({type(error).__name__}{': ' + first if first else ''}); {where}.",
+            hint="This is a bug; run again with --debug and report the traceback.",
+        )
+
+
 def _run(
     parser: argparse.ArgumentParser, argv: Sequence[str], env: Environment, output: Output
 ) -> tuple[str, int]:
@@ -212,7 +226,15 @@ def _run(
     try:
         result = handler(context, args)
         output.emit(command, result)
+        _log.info("finished: exit %d", int(result.status))
         return command, int(result.status)
+    except KiroBootstrapError as error:
+        _log.info("failed: exit %d: %s", int(error.exit_status), error.message)
+        raise
+    except Exception as error:
+        # The traceback goes to the run log (still open here); the person sees one sentence.
+        _log.exception("internal error: exit %d", int(ExitStatus.INTERNAL_ERROR))
+        raise InternalCrashError(error, context.log_file) from error
     finally:
         stop_run_log()
 
@@ -245,12 +267,6 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         _log.exception("internal error")
         if peeked.debug:
             traceback.print_exc(file=env.stderr)
-        output.emit_error(
-            command,
-            KiroBootstrapError(
-                f"Internal error: {type(error).__name__}: {error}",
-                hint="This is a bug; run again with --debug and report the traceback.",
-            ),
-        )
+        output.emit_error(command, InternalCrashError(error, None))
         return int(ExitStatus.INTERNAL_ERROR)
     return code
