@@ -25,6 +25,7 @@ from kiro_bootstrap.fetch.http_transfer import (
 )
 from kiro_bootstrap.fetch.limits import MAX_DOWNLOAD_BYTES, MAX_SIGNATURE_FILE_BYTES
 from kiro_bootstrap.fetch.local import copy_to_part, read_small
+from kiro_bootstrap.fetch.pace import PaceRule
 from kiro_bootstrap.fetch.progress import ProgressReporter, RichProgress, SilentProgress
 from kiro_bootstrap.release.resolve import (
     LATEST,
@@ -183,8 +184,10 @@ def _running(ctx: Context, base_url: str | None) -> Iterator[_Run]:
         if not ctx.options.offline and local_folder(base) is None:
             client = stack.enter_context(build_http_client(ctx.settings, ctx.facts))
             hosts = allowed_release_hosts(base, release.allowed_hosts)
+            network = ctx.settings.network
+            pace = PaceRule(network.min_rate_bytes_per_second, network.min_rate_window_seconds)
             session = FetchSession(
-                client, hosts, ctx.env.sleep, ctx.env.clock, cap, progress=progress
+                client, hosts, ctx.env.sleep, ctx.env.clock, cap, progress=progress, pace_rule=pace
             )
         yield _Run(ctx, cache, session, progress, cap, linux_trust_for(ctx))
 

@@ -278,6 +278,9 @@ class Network(Section):
     service_hosts: dict[str, str] = {}
     connect_timeout: float = Field(default=10.0, gt=0, le=300)
     read_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Overall limits of a download (fetch/pace.py): slower than this over a window is exit 4.
+    min_rate_bytes_per_second: int = Field(default=16384, ge=1)
+    min_rate_window_seconds: float = Field(default=120.0, gt=0, le=3600)
 
     @field_validator("proxy")
     @classmethod
