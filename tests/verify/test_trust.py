@@ -12,7 +12,7 @@ from sandbox.release_server import ReleaseServer
 from sandbox.release_tree import ReleaseTree, build_release_tree
 from sandbox.test_keys import generate_keys
 from tests.host import fixtures
-from tests.release.support import TAR_SUFFIX, artifact_bytes, download
+from tests.release.support import TAR_SUFFIX, artifact_bytes, download, origin_env
 
 ROOT = fixtures.ubuntu2404(Path("/root"), is_admin=True)
 NO_PIN = {"KIRO_BOOTSTRAP_RELEASE__SIGNING__LINUX_CERT_SHA256": "[]"}
@@ -120,3 +120,13 @@ def test_an_unknown_trust_value_is_exit_2(cli, origin):
     result = download(cli, origin, env={"KIRO_BOOTSTRAP_RELEASE__SIGNING__LINUX_TRUST": "tofu"})
     assert result.code == 2
     assert "linux_trust" in result.json["error"]["message"]
+
+
+def test_mirror_prints_the_pin_line(cli, origin, tmp_path):
+    fingerprint = origin.tree.signing_key.fingerprint_sha256
+    result = cli(
+        "mirror", "--dest", str(tmp_path / "mirror"), "--base-url", "https://mirror.example.com",
+        "--target", "linux-x64", facts=fixtures.ubuntu2404(), env=origin_env(origin),
+    )  # fmt: skip
+    assert result.code == 0, result.stdout
+    assert f'[release.signing]: linux_cert_sha256 = ["{fingerprint}"]' in result.stdout
