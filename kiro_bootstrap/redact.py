@@ -38,7 +38,10 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization headers (any scheme), then bare Basic/Bearer credentials.
     (re.compile(r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?)((?:basic|bearer|token|digest)\s+)?"
                 r"[^\s\"',}]+"), rf"\1\2{MASK}"),
-    (re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{4,}"), rf"\1{MASK}"),
+    # Bare credentials must look like one (8+ characters, a digit or symbol among them), so
+    # prose such as "a bearer token" or "basic authentication" stays readable.
+    (re.compile(r"(?i)\b((?:bearer|basic)\s+)(?=[A-Za-z0-9._~+/=-]*[0-9._~+/=-])"
+                r"[A-Za-z0-9._~+/=-]{8,}"), rf"\1{MASK}"),
     *((pattern, MASK) for _, pattern in TOKEN_SHAPES),
     # KEY = "quoted value" (JSON, TOML), then KEY=value for secret-looking keys.
     (re.compile(rf"(?i)({_SECRET_KEY}[\w-]*[\"']?\s*[:=]\s*)\"(?:[^\"\\]|\\.)*\""),

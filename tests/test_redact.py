@@ -25,6 +25,7 @@ URL_PASSWORD = "Pa55@word!"
         (f"GET https://{URL_TOKEN}@git.example.com/repo.git", URL_TOKEN),
         ("Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy"),
         ("authorization=Bearer eyJhbGciOi.payload.sig", "eyJhbGciOi"),
+        ("curl sent Bearer eyJhbGciOi.payload.sig", "eyJhbGciOi"),
         ('{"headers": {"Authorization": "Bearer abc123def"}}', "abc123def"),
         ("GITHUB_TOKEN=ghs_short and more", "ghs_short"),
         ('{"password": "two words"}', "two words"),
@@ -43,8 +44,14 @@ def test_known_secret_values_are_masked_wherever_they_appear() -> None:
     assert "quo" not in redactor(json.dumps({"x": 'quo"te'}))
 
 
-def test_ordinary_text_and_email_addresses_are_left_alone() -> None:
-    text = "dev1@example.com got https://prod.download.desktop.kiro.dev/stable/x.json in 0.2 s"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dev1@example.com got https://prod.download.desktop.kiro.dev/stable/x.json in 0.2 s",
+        "mcp.json:5: a bearer token is written here; basic authentication is not supported",
+    ],
+)
+def test_ordinary_text_and_email_addresses_are_left_alone(text: str) -> None:
     assert redact(text) == text
 
 
