@@ -28,6 +28,8 @@ from kiro_bootstrap.output import Output, Result
 PROGRAM = "kiro-bootstrap"
 Handler = Callable[[Context, argparse.Namespace], Result]
 _log = logging.getLogger(__name__)
+# An internal error's own text is cut here: some (RecursionError chains) run to thousands of lines.
+MAX_CRASH_TEXT = 200
 
 
 class ParserExit(Exception):  # noqa: N818 - it is a control-flow signal, not an error
@@ -199,6 +201,18 @@ class _Run:
     log_file: Path | None = None
 
 
+class InternalCrashError(KiroBootstrapError):
+    """A bug: one sentence naming the log that holds the traceback."""
+
+    def __init__(self, error: Exception, log_file: Path | None) -> None:
+        first = (str(error).strip().splitlines() or [""])[0][:MAX_CRASH_TEXT]
+        where = f"the traceback is in {log_file}" if log_file else "no run log could be written"
+        super().__init__(
+            f"Internal error ({type(error).__name__}{': ' + first if first else ''}); {where}.",
+            hint="This is a bug; run again with --debug and report the traceback.",
+        )
+
+
 def _run(
     parser: argparse.ArgumentParser,
     argv: Sequence[str],
@@ -223,7 +237,13 @@ def _run(
     flag_reader: Callable[[argparse.Namespace], dict[str, tuple[Any, str]]] = getattr(
         args, "setting_flags", lambda _args: {}
     )
-    from kiro_bootstrap.logs import finish_run_log, log_context, start_run_log, stop_run_log
+    from kiro_bootstrap.logs import (
+        finish_run_log,
+        log_context,
+        start_run_log,
+        stop_run_log,
+        use_redactor,
+    )
     from kiro_bootstrap.paths import build_paths
 
     # The log starts before the settings load, so a bad setting (exit 2) is in it too.
@@ -235,6 +255,7 @@ def _run(
     try:
         context = build_context(options, env, output, flag_reader(args))
         context.log_file = run.log_file
+        use_redactor(output.redactor)  # the settings' secret values are known from here on
         from kiro_bootstrap.state.fleet import host_verdict
 
         log_context(context.facts, context.loaded.origins, host_verdict(context))
@@ -250,10 +271,11 @@ def _run(
         finish_run_log(command, int(error.exit_status), run.started, error=error)
         raise
     except Exception as error:
+        # The traceback goes to the run log (still open here); the person sees one sentence.
         _log.exception("internal error")
-        internal = KiroBootstrapError(f"Internal error: {type(error).__name__}: {error}")
+        internal = InternalCrashError(error, run.log_file)
         finish_run_log(command, int(ExitStatus.INTERNAL_ERROR), run.started, error=internal)
-        raise
+        raise internal from error
     finally:
         stop_run_log()
 
@@ -285,13 +307,6 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except Exception as error:  # noqa: BLE001 - the one place a bug becomes exit 1
         if peeked.debug:
             traceback.print_exc(file=env.stderr)
-        where = f"the traceback is in {run.log_file}" if run.log_file else "run again with --debug"
-        output.emit_error(
-            command,
-            KiroBootstrapError(
-                f"Internal error: {type(error).__name__}: {error}",
-                hint=f"This is a bug; {where}, please report it.",
-            ),
-        )
+        output.emit_error(command, InternalCrashError(error, run.log_file))
         return int(ExitStatus.INTERNAL_ERROR)
     return code

@@ -198,6 +198,9 @@ def build_context(
         config_layer=config_layer,
         organisation=beside.path if beside is not None and not beside.refused else None,
     )
+    from kiro_bootstrap.redact import Redactor, secret_values
+
+    output.redactor = Redactor(secret_values(loaded.settings))
     for warning in loaded.warnings:
         output.warn(warning)
     return Context(options, env, facts, paths, loaded, output)

@@ -32,9 +32,13 @@ class KiroBootstrapError(Exception):
     default_code: ClassVar[str] = "internal"
 
     def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
+        from kiro_bootstrap.redact import redact
+
+        # Messages reach the terminal, JSON, logs and status files: no credential survives.
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = redact(hint) if hint is not None else None
         self.code = code or self.default_code
 
 

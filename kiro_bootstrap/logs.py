@@ -11,57 +11,34 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiro_bootstrap.credentials import TOKEN_SHAPES
+from kiro_bootstrap.redact import redact
 
 LOGGER_NAME = "kiro_bootstrap"
 EVENTS_LOGGER = "kiro_bootstrap.events"
 KEEP_RUN_LOGS = 20
 LOG_FOLDER_MODE = 0o700
 LOG_FILE_MODE = 0o600
-_REDACTIONS = (
-    (re.compile(r"(?i)(://[^/\s:@]+:)[^@\s/]+@"), r"\1****@"),  # credentials in URLs
-    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1****"),
-    *((pattern, "****") for _, pattern in TOKEN_SHAPES),
-    (
-        re.compile(r"(?i)((?:secret|token|password|passwd|authorization|api[_-]?key)"
-                   r"[\w-]*[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
-        r"\1****",
-    ),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
-     "[private key]"),
-)  # fmt: skip
-
-
-def redact(text: str) -> str:
-    """Mask anything that looks like a credential."""
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-class RedactingFormatter(logging.Formatter):
-    """Formats, then redacts, so secrets in arguments and tracebacks are masked too."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """Format the record and mask secrets in the result."""
-        return redact(super().format(record))
 
 
 class JsonLineFormatter(logging.Formatter):
     """One JSON object a line: time, level, event kind, message, the event's fields."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Until the settings are loaded only the patterns are known; then their secret values.
+        self.redactor: Callable[[str], str] = redact
+
     def format(self, record: logging.LogRecord) -> str:
         """The record as one redacted JSON line (a summary record stays plain text)."""
         if getattr(record, "summary", False):
-            return redact(record.getMessage())
+            return self.redactor(record.getMessage())
         line: dict[str, Any] = {
             "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
@@ -73,7 +50,7 @@ class JsonLineFormatter(logging.Formatter):
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["traceback"] = self.formatException(record.exc_info)
-        return redact(json.dumps(line, default=str, ensure_ascii=False))
+        return self.redactor(json.dumps(line, default=str, ensure_ascii=False))
 
 
 class Events:
@@ -246,6 +223,13 @@ def finish_run_log(
         f"{' (' + told + ')' if told else ''}{ending}",
         extra={"summary": True},
     )
+
+
+def use_redactor(redactor: Callable[[str], str]) -> None:
+    """From now on the run log also masks the secret values this run's settings hold."""
+    for handler in logging.getLogger(LOGGER_NAME).handlers:
+        if isinstance(handler.formatter, JsonLineFormatter):
+            handler.formatter.redactor = redactor
 
 
 def stop_run_log() -> None:

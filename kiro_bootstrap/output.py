@@ -11,6 +11,7 @@ from typing import Any, Literal, TextIO
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError
+from kiro_bootstrap.redact import Redactor
 
 SCHEMA = "kiro-bootstrap/1"
 Tone = Literal["plain", "ok", "warn", "fail", "heading", "dim"]
@@ -68,6 +69,8 @@ class Output:
     verbose: bool = False
     colour: bool = False
     interactive: bool = False
+    # Every line and JSON document passes through it (settings' secret values added at load).
+    redactor: Redactor = field(default_factory=Redactor)
 
     @classmethod
     def for_terminal(
@@ -90,7 +93,7 @@ class Output:
     def note(self, text: str, tone: Tone = "dim") -> None:
         """A side remark on stderr (progress, log path); silent with --quiet."""
         if not self.quiet:
-            print(self.paint(text, tone), file=self.stderr)
+            print(self.paint(self.redactor(text), tone), file=self.stderr)
 
     def warn(self, text: str) -> None:
         """A warning on stderr; shown even with --json, silent with --quiet."""
@@ -114,21 +117,21 @@ class Output:
             }
             if result.checks:
                 envelope["checks"] = [check.to_json() for check in result.checks]
-            print(json.dumps(envelope, indent=2, default=str), file=self.stdout)
+            print(self.redactor(json.dumps(envelope, indent=2, default=str)), file=self.stdout)
             return
         if self.quiet and result.status == ExitStatus.OK:
             return
         width = max((len(check.id) for check in result.checks), default=0)
+        clean = self.redactor
         for check in result.checks:
             mark, tone = _CHECK_MARKS[check.status]
-            print(
-                f"{self.paint(mark, tone)} {check.id:<{width}}  {check.summary}", file=self.stdout
-            )
+            summary = clean(check.summary)
+            print(f"{self.paint(mark, tone)} {check.id:<{width}}  {summary}", file=self.stdout)
             if check.remedy and check.status != "pass":
-                remedy = self.paint(f"→ {check.remedy}", "dim")
+                remedy = self.paint(f"→ {clean(check.remedy)}", "dim")
                 print(f"     {'':<{width}}  {remedy}", file=self.stdout)
         for tone, text in result.lines:
-            print(self.paint(text, tone), file=self.stdout)
+            print(self.paint(clean(text), tone), file=self.stdout)
 
     def emit_error(self, command: str, error: KiroBootstrapError) -> None:
         """Print an error as one sentence (and a hint), or inside the JSON envelope."""
@@ -146,8 +149,8 @@ class Output:
                 "exit_code": int(error.exit_status),
                 "error": {"code": error.code, "message": error.message, "hint": error.hint},
             }
-            print(json.dumps(envelope, indent=2), file=self.stdout)
+            print(self.redactor(json.dumps(envelope, indent=2)), file=self.stdout)
             return
-        print(self.paint(f"error: {error.message}", "fail"), file=self.stderr)
+        print(self.paint(f"error: {self.redactor(error.message)}", "fail"), file=self.stderr)
         if error.hint:
-            print(self.paint(f"hint: {error.hint}", "dim"), file=self.stderr)
+            print(self.paint(f"hint: {self.redactor(error.hint)}", "dim"), file=self.stderr)

@@ -11,7 +11,7 @@ from typing import Any
 SIGNATURE_FILE_SUFFIX = "signature.bin"
 # Faults that change the body: a HEAD has none, so it must not use up a fault meant for the GET.
 BODY_FAULT_KINDS = frozenset(
-    {"drop_at", "stall", "lie_length", "endless", "tamper", "wrong_signature"}
+    {"drop_at", "stall", "drip", "lie_length", "endless", "tamper", "wrong_signature"}
 )
 FAULT_KINDS = BODY_FAULT_KINDS | {"status", "redirect"}
 
@@ -60,6 +60,13 @@ class Fault:
     ) -> Fault:
         """Pause `seconds` after sending `after_bytes` body bytes (cut short by shutdown)."""
         return cls("stall", path, times, seconds=seconds, after_bytes=after_bytes)
+
+    @classmethod
+    def drip(
+        cls, seconds: float, after_bytes: int = 0, *, path: str = "", times: int | None = 1
+    ) -> Fault:
+        """After `after_bytes` body bytes, send one byte every `seconds` (a trickling host)."""
+        return cls("drip", path, times, seconds=seconds, after_bytes=after_bytes)
 
     @classmethod
     def lie_length(cls, delta: int, *, path: str = "", times: int | None = 1) -> Fault:

@@ -200,11 +200,13 @@ class ReleaseRequestHandler(BaseHTTPRequestHandler):
     def _send_body(
         self, path: str, resource: Resource, start: int, end: int, fault: Fault | None
     ) -> None:
-        """Stream bytes [start, end) in chunks, applying a drop, stall or tamper fault."""
+        """Stream bytes [start, end) in chunks, applying a drop, stall, drip or tamper fault."""
         kind = fault.kind if fault else None
         limit = max(start, min(end, fault.offset)) if fault and kind == "drop_at" else end
         stall_at = min(start + fault.after_bytes, limit) if fault and kind == "stall" else None
         tamper_at = fault.offset if fault and kind == "tamper" else None
+        drip_from = start + fault.after_bytes if fault and kind == "drip" else None
+        drip_seconds = fault.seconds if fault else 0.0
         position = start
         with resource.open() as source:
             source.seek(start)
@@ -217,7 +219,14 @@ class ReleaseRequestHandler(BaseHTTPRequestHandler):
                 next_stop = limit if stall_at is None else stall_at
                 if position >= limit:
                     return
-                data = source.read(min(SERVE_CHUNK_BYTES, next_stop - position))
+                dripping = drip_from is not None and position >= drip_from
+                if dripping and self.server.state.stopping.wait(drip_seconds):
+                    self.close_connection = True
+                    return
+                size = 1 if dripping else min(SERVE_CHUNK_BYTES, next_stop - position)
+                if drip_from is not None and not dripping:
+                    size = min(size, drip_from - position)
+                data = source.read(size)
                 if not data:
                     self.close_connection = True
                     return

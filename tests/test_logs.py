@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from kiro_bootstrap import __version__
-from kiro_bootstrap.logs import KEEP_RUN_LOGS, redact, start_run_log, stop_run_log
+from kiro_bootstrap.logs import KEEP_RUN_LOGS, start_run_log, stop_run_log
+from kiro_bootstrap.redact import redact
 from tests.release import support
 from tests.release.support import LATEST
 

@@ -17,6 +17,7 @@ from kiro_bootstrap.commands import (
     repo,
     status,
     subscription,
+    trust,
     uninstall,
     verify,
 )
@@ -33,5 +34,5 @@ class CommandModule(Protocol):
 # the admin side. Only commands that work are here.
 COMMAND_MODULES: tuple[CommandModule, ...] = (
     doctor, install, status, uninstall, configure, subscription,
-    download, verify, mirror, repo, config, admin, person_step,
+    download, verify, trust, mirror, repo, config, admin, person_step,
 )  # fmt: skip

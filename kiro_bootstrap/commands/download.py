@@ -62,4 +62,8 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         "pinned": build.pinned,
         "from_cache": build.from_cache,
     }
-    return verified_result(build.checks, fields, build.deferred)
+    result = verified_result(build.checks, fields, build.deferred)
+    if build.certificate is not None:
+        result.data["linux_cert_sha256"] = build.certificate.sha256
+        result.say(f"To pin this signer, under [release.signing]: {build.certificate.pin_line}")
+    return result

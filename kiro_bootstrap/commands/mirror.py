@@ -69,6 +69,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
                     "deferred": list(item.deferred),
                     "checks": [check.to_json() for check in item.checks],
                     "files": [vars(file) for file in item.files],
+                    "pin_line": item.pin_line,
                 }
                 for item in report.targets
             ],
@@ -77,6 +78,9 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     for item in report.targets:
         worst = _worst(item.checks)
         result.say(f"{item.target:<18} {item.version:<10} {worst}", _TONES[worst])
+    pins = sorted({item.pin_line for item in report.targets if item.pin_line})
+    for line in pins:
+        result.say(f"To pin the Linux signer, under [release.signing]: {line}")
     result.say(f"Mirror written to {report.dest}; manifest {report.manifest}.", "ok")
     return result
 

@@ -71,9 +71,21 @@ def run_init(ctx: Context, args: argparse.Namespace) -> Result:
     top = find_worktree_top(Path(args.path), ctx.env.runner)
     url = origin_url(top, ctx.env.runner)
     forge = forge_of(url) if url else None
-    plan = plan_init(top, ctx.loaded, forge)
-    if not args.dry_run:
-        apply_plan(plan)
+    try:
+        plan = plan_init(top, ctx.loaded, forge)
+        if not args.dry_run:
+            apply_plan(plan)
+    except IsADirectoryError as error:
+        raise UsageError(
+            f"{error.filename} is a folder where repo init needs a file; nothing was written.",
+            hint="Move it out of the way (or rename it) and run repo init again.",
+        ) from None
+    except NotADirectoryError as error:
+        raise UsageError(
+            f"A part of {error.filename} is a file where repo init needs a folder (such as "
+            ".kiro); nothing was written.",
+            hint="Move that file out of the way and run repo init again.",
+        ) from None
     result = Result(
         data={
             "root": str(top),

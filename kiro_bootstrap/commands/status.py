@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import ExitStatus
 from kiro_bootstrap.output import Result
+from kiro_bootstrap.redact import redact_value
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -91,8 +92,8 @@ def _data(status: InstallationStatus) -> dict[str, Any]:
             {
                 "file": str(item.file),
                 "key": item.key,
-                "expected": item.expected,
-                "actual": item.actual,
+                "expected": redact_value(item.key, item.expected),
+                "actual": redact_value(item.key, item.actual),
             }
             for item in status.drift
         ],
@@ -148,10 +149,12 @@ def render(status: InstallationStatus, *, verbose: bool = False) -> Result:
         result.status = ExitStatus.DRIFTED
     for item in status.drift:
         # None: the key is gone, or the file no longer parses (every owned key then drifts).
-        now = "missing or unreadable" if item.actual is None else repr(item.actual)
-        result.say(
-            f"Drift: {item.key} in {item.file} is {now}, we wrote {item.expected!r}.", "fail"
+        actual, expected = (
+            redact_value(item.key, item.actual),
+            redact_value(item.key, item.expected),
         )
+        now = "missing or unreadable" if actual is None else repr(actual)
+        result.say(f"Drift: {item.key} in {item.file} is {now}, we wrote {expected!r}.", "fail")
     last = status.snapshot.user
     if last is not None and last.last_command:
         because = f": {last.last_error}" if last.last_error else ""

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiro_bootstrap.parsing import ParseLimitError, check_nesting
+
 DEFAULT_INDENT = "    "
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
@@ -188,6 +190,10 @@ class _Parser:
 
 def parse(text: str) -> Node:
     """Parse JSON with comments and trailing commas; raise JsoncError when it is not."""
+    try:
+        check_nesting(text, what="the document")
+    except ParseLimitError as error:
+        raise JsoncError(str(error), 0) from None
     return _Parser(text).parse_document()
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import random
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,7 @@ from kiro_bootstrap.fetch.limits import (
     MAX_RETRY_AFTER_SECONDS,
     TRANSIENT_STATUSES,
 )
+from kiro_bootstrap.fetch.pace import Pace, PaceRule
 from kiro_bootstrap.fetch.progress import ProgressReporter, SilentProgress
 from kiro_bootstrap.fetch.retry import backoff_delay, parse_retry_after
 from kiro_bootstrap.fetch.sink import HashingSink
@@ -70,6 +72,14 @@ class FetchSession:
     cap_bytes: int
     progress: ProgressReporter = field(default_factory=SilentProgress)
     rng: random.Random = field(default_factory=random.Random)
+    pace_rule: PaceRule | None = None  # None: only the per-read timeouts apply
+    monotonic: Callable[[], float] = time.monotonic
+
+    def pace(self, what: str, size_guess: int) -> Pace | None:
+        """A watch over one download's overall speed, when a rule is set."""
+        if self.pace_rule is None:
+            return None
+        return Pace(self.pace_rule, what, self.monotonic, size_guess)
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,10 @@ class _PartState:
 def fetch_bytes(session: FetchSession, url: str, *, what: str, limit: int) -> bytes:
     """GET a small file (metadata, signature, certificate) whole, with retries and a size cap."""
 
+    pace = session.pace(what, limit)
+
     def attempt() -> bytes:
+        _observe(pace, 0)
         with open_checked(
             session.client, "GET", url, allowed_hosts=session.allowed_hosts, headers=_IDENTITY
         ) as response:
@@ -108,6 +121,7 @@ def fetch_bytes(session: FetchSession, url: str, *, what: str, limit: int) -> by
             for chunk in response.iter_raw():
                 data += chunk
                 _refuse_oversized(len(data), limit, url, what)
+                _observe(pace, len(chunk))
             return bytes(data)
 
     return _retrying(session, url, what, attempt, lambda: 0)
@@ -128,9 +142,14 @@ def probe(session: FetchSession, url: str, *, what: str) -> None:
 def download_to_part(session: FetchSession, url: str, part: Path, *, what: str) -> Downloaded:
     """Stream `url` into `part`, resuming what an earlier run left; cap breaches remove it."""
     state = _resume_state(part, url)
+    pace = session.pace(what, session.cap_bytes)
     try:
         result = _retrying(
-            session, url, what, lambda: _transfer(session, url, state, what), lambda: state.offset
+            session,
+            url,
+            what,
+            lambda: _transfer(session, url, state, what, pace),
+            lambda: state.offset,
         )
     except VerificationError:
         _discard(part)
@@ -155,7 +174,15 @@ def discard_part(part: Path) -> None:
     _discard(part)
 
 
-def _transfer(session: FetchSession, url: str, state: _PartState, what: str) -> Downloaded:
+def _observe(pace: Pace | None, received: int) -> None:
+    if pace is not None:
+        pace.observe(received)
+
+
+def _transfer(
+    session: FetchSession, url: str, state: _PartState, what: str, pace: Pace | None
+) -> Downloaded:
+    _observe(pace, 0)  # a retry after the deadline gives up instead of starting again
     headers = dict(_IDENTITY)
     if state.offset and state.validator:
         headers |= {"Range": f"bytes={state.offset}-", "If-Range": state.validator}
@@ -167,6 +194,8 @@ def _transfer(session: FetchSession, url: str, state: _PartState, what: str) -> 
         _raise_for_status(response, url, what, session.clock, ok=_DOWNLOAD_STATUSES)
         total = _expected_total(response, state)
         _refuse_oversized(total, session.cap_bytes, url, what)
+        if pace is not None and total is not None:
+            pace.expect(total)
         state.validator = _validator(response)
         _write_meta(state.part, url, state.validator)
         session.progress.begin(what, total, state.offset)
@@ -177,6 +206,7 @@ def _transfer(session: FetchSession, url: str, state: _PartState, what: str) -> 
                 sink.feed(chunk)
                 state.offset += len(chunk)
                 session.progress.advance(len(chunk))
+                _observe(pace, len(chunk))
     if total is not None and state.offset != total:
         raise _TransientError(f"the body ended at {state.offset} of {total} bytes")
     return Downloaded(state.hasher.hexdigest(), state.offset)

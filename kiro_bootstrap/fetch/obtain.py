@@ -25,6 +25,7 @@ from kiro_bootstrap.fetch.http_transfer import (
 )
 from kiro_bootstrap.fetch.limits import MAX_DOWNLOAD_BYTES, MAX_SIGNATURE_FILE_BYTES
 from kiro_bootstrap.fetch.local import copy_to_part, read_small
+from kiro_bootstrap.fetch.pace import PaceRule
 from kiro_bootstrap.fetch.progress import ProgressReporter, RichProgress, SilentProgress
 from kiro_bootstrap.release.resolve import (
     LATEST,
@@ -35,7 +36,22 @@ from kiro_bootstrap.release.resolve import (
     unpublished,
 )
 from kiro_bootstrap.release.targets import TARGET_SPECS, UPDATER_FEEDS, TargetSpec
-from kiro_bootstrap.verify.chain import ChainOutcome, Evidence, HostTools, run_verification_chain
+from kiro_bootstrap.verify.artifact_version import check_artifact_version
+from kiro_bootstrap.verify.chain import (
+    ChainOutcome,
+    Evidence,
+    HostTools,
+    run_verification_chain,
+    stop_on_failure,
+)
+from kiro_bootstrap.verify.linux import check_certificate_first
+from kiro_bootstrap.verify.trust import (
+    CertificateFacts,
+    LinuxTrust,
+    linux_trust_for,
+    read_certificate,
+    remember_first_use,
+)
 
 __all__ = [
     "CachedFile",
@@ -68,6 +84,7 @@ class VerifiedBuild:
     certificate_path: Path | None = None  # Linux: the cached certificate.pem
     from_cache: bool = False  # True when nothing was downloaded
     dest_path: Path | None = None  # where `dest` received it (a hardlink, or a copy)
+    certificate: CertificateFacts | None = None  # Linux: who signed it (for the pin line)
 
 
 @dataclass
@@ -79,6 +96,7 @@ class _Run:
     session: FetchSession | None  # None: offline, or a local folder
     progress: ProgressReporter
     cap_bytes: int
+    linux_trust: LinuxTrust
 
 
 def resolve_release(
@@ -166,10 +184,12 @@ def _running(ctx: Context, base_url: str | None) -> Iterator[_Run]:
         if not ctx.options.offline and local_folder(base) is None:
             client = stack.enter_context(build_http_client(ctx.settings, ctx.facts))
             hosts = allowed_release_hosts(base, release.allowed_hosts)
+            network = ctx.settings.network
+            pace = PaceRule(network.min_rate_bytes_per_second, network.min_rate_window_seconds)
             session = FetchSession(
-                client, hosts, ctx.env.sleep, ctx.env.clock, cap, progress=progress
+                client, hosts, ctx.env.sleep, ctx.env.clock, cap, progress=progress, pace_rule=pace
             )
-        yield _Run(ctx, cache, session, progress, cap)
+        yield _Run(ctx, cache, session, progress, cap, linux_trust_for(ctx))
 
 
 def _resolve(
@@ -234,6 +254,9 @@ def _download(
     try:
         signature = _fetch_small(run, resolved.signature_url, "signature.bin")
         certificate = _fetch_small(run, resolved.certificate_url, "certificate.pem")
+        if certificate is not None:
+            # A certificate the trust rule refuses costs no artifact download.
+            stop_on_failure(check_certificate_first(certificate, run.linux_trust))
         if run.session is None:
             source = file_path_of(resolved.artifact_url)
             if not source.is_file():
@@ -286,12 +309,29 @@ def _verify(
     run: _Run, spec: TargetSpec, resolved: ResolvedRelease, evidence: Evidence
 ) -> ChainOutcome:
     ctx = run.ctx
-    return run_verification_chain(
+    outcome = run_verification_chain(
         evidence,
         expected_sha256=resolved.pinned_sha256,
         signing=ctx.settings.release.signing,
         host=HostTools(ctx.facts.os, ctx.env.runner, ctx.environ),
+        linux_trust=run.linux_trust,
     )
+    version_check = check_artifact_version(
+        spec,
+        evidence.artifact,
+        resolved.version,
+        version_field=ctx.settings.kiro.version_field,
+        runner=ctx.env.runner,
+        can_attach_dmg=ctx.facts.os == "darwin",
+    )
+    checks = [*outcome.checks, version_check]
+    stop_on_failure(checks)
+    outcome = replace(outcome, checks=tuple(checks))
+    facts = read_certificate(evidence.certificate) if evidence.certificate else None
+    if facts is not None and remember_first_use(facts, run.linux_trust, ctx.env.clock()):
+        record = run.linux_trust.first_use_file
+        ctx.output.note(f"Trusted on first use: {facts.subject} (recorded in {record}).")
+    return outcome
 
 
 def _build(
@@ -318,4 +358,10 @@ def _build(
         signature_path=cache.blob(entry.signature) if entry.signature else None,
         certificate_path=cache.blob(entry.certificate) if entry.certificate else None,
         from_cache=from_cache,
+        certificate=_certificate_facts(cache, entry),
     )
+
+
+def _certificate_facts(cache: BuildCache, entry: CacheEntry) -> CertificateFacts | None:
+    pem = cache.read_small(entry.certificate)
+    return read_certificate(pem) if pem else None

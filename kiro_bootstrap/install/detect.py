@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.host.users import same_user
+from kiro_bootstrap.parsing import load_json_bytes
 from kiro_bootstrap.paths import Paths
 
 # Kiro CLI ships kiro-cli, kiro-cli-chat, kiro-cli-term: another product, never the IDE.
@@ -48,7 +48,7 @@ def product_json_candidates(facts: HostFacts, paths: Paths, home: Path) -> list[
 def read_product_version(product_json: Path, version_field: str) -> str | None:
     """Kiro's version from product.json (which field holds it is configurable)."""
     try:
-        data = json.loads(product_json.read_text("utf-8"))
+        data = load_json_bytes(product_json.read_bytes(), what="product.json")
     except (OSError, ValueError):
         return None
     value = data.get(version_field) if isinstance(data, dict) else None

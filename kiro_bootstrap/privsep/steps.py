@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from kiro_bootstrap import errors
 from kiro_bootstrap.errors import DeploymentError, KiroBootstrapError
 from kiro_bootstrap.install.crash import CRASH_VARIABLE, kill_parent_at
-from kiro_bootstrap.logs import redact
 from kiro_bootstrap.privsep.fork import CHILD_PATH, Identity, run_in_child
+from kiro_bootstrap.redact import redact
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context

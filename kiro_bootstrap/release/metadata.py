@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from kiro_bootstrap.errors import UnavailableError
+from kiro_bootstrap.parsing import load_json_bytes
 
 _VERSION_NUMBERS = re.compile(r"\d+")
 # Versions become folder names in a mirror: digits and dots, an optional plain suffix, no "/".
@@ -65,8 +65,8 @@ def version_key(version: str) -> tuple[int, ...]:
 def parse_metadata(body: bytes, source: str) -> ReleaseMetadata:
     """Parse a metadata document; extra fields are ignored, a wrong shape is exit 4."""
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        document = load_json_bytes(body, what="the metadata")
+    except ValueError:
         raise _malformed(source, "it is not JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("releases"), list):
         raise _malformed(source, "it has no `releases` list")

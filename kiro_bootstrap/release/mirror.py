@@ -63,6 +63,7 @@ class MirroredTarget:
     checks: tuple[Check, ...]
     deferred: tuple[str, ...]
     files: list[MirroredFile] = field(default_factory=list)
+    pin_line: str | None = None  # Linux: the `linux_cert_sha256` line for the signer
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def _mirror_target(ctx: Context, layout: _Layout, spec: TargetSpec) -> MirroredT
     resolved = _resolve_with_details(ctx, spec.name, ctx.settings.release.version)
     build = obtain_verified_build(ctx, target=spec.name, version=resolved.version)
     entry = MirroredTarget(spec.name, build.version, build.pinned, build.checks, build.deferred)
+    entry.pin_line = build.certificate.pin_line if build.certificate else None
     folder = spec.folder(layout.channel, build.version)
     entry.files.append(
         layout.place(

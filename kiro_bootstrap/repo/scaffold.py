@@ -20,6 +20,7 @@ from kiro_bootstrap.configure.files import create_folders, read_bytes, write_ato
 from kiro_bootstrap.configure.mcp import SERVERS_KEY, server_entry
 from kiro_bootstrap.configure.steering import read_source, with_front_matter
 from kiro_bootstrap.errors import ConfigError
+from kiro_bootstrap.parsing import load_json_bytes
 from kiro_bootstrap.repo import check, templates
 from kiro_bootstrap.repo.hooks import HOOK_SUFFIX, hook_findings
 from kiro_bootstrap.repo.mcp import mcp_findings, secret_findings
@@ -107,7 +108,7 @@ def load_record(top: Path) -> Record:
     if data is None:
         return Record()
     try:
-        loaded = json.loads(data)
+        loaded = load_json_bytes(data, what=RECORD_FILE)
         return Record(dict(loaded["files"]), dict(loaded["mcpServers"]))
     except (ValueError, KeyError, TypeError):
         raise ConfigError(

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import VerificationError
+from kiro_bootstrap.parsing import load_json_bytes
 from kiro_bootstrap.roster.model import (
     SCHEMA_VERSION,
     Roster,
@@ -144,8 +145,8 @@ def read_envelope(data: bytes, *, source: str) -> dict[str, str]:
     if len(data) > MAX_ROSTER_BYTES:
         raise _malformed(source, f"it is larger than {MAX_ROSTER_BYTES:,} bytes")
     try:
-        envelope = json.loads(data)
-    except (ValueError, RecursionError):  # RecursionError: hostile nesting
+        envelope = load_json_bytes(data, what="the roster", max_bytes=MAX_ROSTER_BYTES)
+    except ValueError:
         raise _malformed(source, "it is not JSON") from None
     fields = ("format", "key_id", "payload", "signature")
     if (
@@ -166,7 +167,7 @@ def peek_roster(data: bytes, *, source: str) -> Roster | RosterIndex:
 def _decode_payload(payload: bytes, source: str) -> Roster | RosterIndex:
     """Schema 1 (one document with every entry) or 2 (a sharded roster's index)."""
     try:
-        document = json.loads(payload)
+        document = load_json_bytes(payload, what="the roster")
         schema = document.get("schema") if isinstance(document, dict) else None
         if schema == INDEX_SCHEMA:
             return index_from_payload(document)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kiro_bootstrap.errors import ConfigError
+from kiro_bootstrap.parsing import MAX_DOCUMENT_BYTES, ParseLimitError, load_toml_bytes
 from kiro_bootstrap.settings.model import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 
 # Environment variables that steer a run (or the MDM wrappers: BIN) but are not settings.
@@ -111,7 +112,8 @@ def read_toml_file(path: Path, *, required: bool) -> dict[str, Any]:
     """Read a TOML config file; a missing optional file is empty."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+        return load_toml_bytes(data, what=f"The config file {path}")
     except FileNotFoundError:
         if required:
             raise ConfigError(
@@ -120,6 +122,8 @@ def read_toml_file(path: Path, *, required: bool) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
+    except ParseLimitError as error:
+        raise ConfigError(f"{error}.") from None
     except OSError as error:
         raise ConfigError(f"The config file {path} cannot be read: {error.strerror}.") from None
 
@@ -292,4 +296,9 @@ def load_settings(
         settings = Settings.model_validate(unflatten(merged))
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error, origins)) from None
+    if settings.release.signing.require_pins:
+        warnings.append(
+            "release.signing.require_pins is deprecated; it means "
+            'release.signing.linux_trust = "pinned", which replaces it.'
+        )
     return LoadedSettings(settings, origins, tuple(warnings))

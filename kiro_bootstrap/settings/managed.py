@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import plistlib
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.parsing import load_json_text
 from kiro_bootstrap.paths import Paths
 from kiro_bootstrap.settings.load import ManagedSource, read_toml_file
 
@@ -29,8 +29,8 @@ def _decode_registry(tree: dict[str, Any]) -> dict[str, Any]:
             decoded[name] = _decode_registry(value)
         elif isinstance(value, str) and value[:1] in ("[", "{"):
             try:
-                decoded[name] = json.loads(value)
-            except json.JSONDecodeError:
+                decoded[name] = load_json_text(value, what=f"The policy value {name}")
+            except ValueError:
                 raise ConfigError(
                     f"The policy value {POLICY_REGISTRY_KEY}\\{name} is not valid JSON."
                 ) from None

@@ -7,7 +7,7 @@ import binascii
 import ipaddress
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -30,6 +30,8 @@ ED25519_PREFIX = "ed25519:"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# httpx speaks SOCKS only with an extra we do not ship; Kiro (Electron) takes http(s) proxies.
+PROXY_SCHEMES = ("http", "https")
 
 SigninMethod = Literal["idc", "external_idp", "builder_id", "google", "github", "social"]
 MAX_METHODS_PER_RULE = 16  # Kiro's limit on the names one managed-settings rule may list
@@ -47,14 +49,29 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _split_url(value: str, example: str) -> SplitResult:
+    """Split a URL, refusing what urllib would misread: a bad port, a "/" in a password."""
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - urllib checks the port only when asked for it
+    except ValueError:
+        raise ValueError(f"has an invalid port (use a URL such as {example})") from None
+    if not parts.hostname:
+        raise ValueError(f"must be a full URL such as {example}")
+    if "@" in parts.netloc and "@" in value.partition(parts.netloc)[2]:
+        raise ValueError(
+            "has an '@' after its host: a password holding '/' or '@' must be percent-encoded "
+            "(%2F, %40)"
+        )
+    return parts
+
+
 def check_url(value: str, *, allow_loopback_http: bool) -> str:
     """Accept https URLs (and http on loopback when allowed); say which rule failed."""
-    parts = urlsplit(value)
-    if not parts.hostname:
-        raise ValueError("must be a full URL such as https://host/path")
+    parts = _split_url(value, "https://host/path")
     if parts.scheme == "https":
         return value
-    if parts.scheme == "http" and allow_loopback_http and is_loopback_host(parts.hostname):
+    if parts.scheme == "http" and allow_loopback_http and is_loopback_host(parts.hostname or ""):
         return value
     raise ValueError("must use https (plain http is allowed only on loopback)")
 
@@ -211,7 +228,9 @@ class Kiro(Section):
 class Signing(Section):
     """What a downloaded build must be signed by."""
 
-    require_pins: bool = False
+    # "auto": pinned when run as root/Administrator, "any" for a person's own install.
+    linux_trust: Literal["auto", "pinned", "first-use", "any"] = "auto"
+    require_pins: bool = False  # deprecated alias of linux_trust = "pinned"
     linux_cert_sha256: list[Sha256] = []
     macos_team_id: str = Field(default="94KV3E626L", pattern=r"^[A-Z0-9]{10}$")
     windows_publishers: list[str] = ["Amazon.com, Inc."]
@@ -259,12 +278,23 @@ class Network(Section):
     service_hosts: dict[str, str] = {}
     connect_timeout: float = Field(default=10.0, gt=0, le=300)
     read_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Overall limits of a download (fetch/pace.py): slower than this over a window is exit 4.
+    min_rate_bytes_per_second: int = Field(default=16384, ge=1)
+    min_rate_window_seconds: float = Field(default=120.0, gt=0, le=3600)
 
     @field_validator("proxy")
     @classmethod
     def _proxy_url(cls, value: str) -> str:
-        if value and urlsplit(value).scheme not in ("http", "https", "socks5"):
-            raise ValueError("must be a proxy URL such as http://proxy.example.com:8080")
+        if not value:
+            return value
+        example = "http://proxy.example.com:8080"
+        scheme = urlsplit(value).scheme
+        if scheme not in PROXY_SCHEMES:
+            raise ValueError(
+                f"uses {scheme or 'no'} scheme; only http:// and https:// proxies are supported "
+                f"(such as {example})"
+            )
+        _split_url(value, example)
         return value
 
 

@@ -80,7 +80,7 @@ def compute_state(
 
 def organisation_summary(ctx: Context) -> dict[str, Any]:
     """The organisation config applied: start URL, IDC region, a digest without secret values."""
-    from kiro_bootstrap.logs import redact
+    from kiro_bootstrap.redact import redact
 
     settings = ctx.settings
     # The redactor masks every secret value, so the digest changes with the settings but can

@@ -18,6 +18,7 @@ from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.release.targets import TargetSpec
 from kiro_bootstrap.settings.model import Signing
 from kiro_bootstrap.verify import linux, macos, windows
+from kiro_bootstrap.verify.trust import LinuxTrust
 
 PIN_CHECK = "org-pin"
 _OS_LABELS = {"linux": "Linux", "darwin": "macOS", "windows": "Windows"}
@@ -61,16 +62,21 @@ class HostTools:
 
 
 def run_verification_chain(
-    evidence: Evidence, *, expected_sha256: str | None, signing: Signing, host: HostTools
+    evidence: Evidence,
+    *,
+    expected_sha256: str | None,
+    signing: Signing,
+    host: HostTools,
+    linux_trust: LinuxTrust,
 ) -> ChainOutcome:
     """Run each step in order; raise ChainFailedError on the first failure, else the outcome."""
     checks: list[Check] = [_pin_check(evidence, expected_sha256)]
     pinned = checks[0].status == "pass"
-    _stop_on_failure(checks)
+    stop_on_failure(checks)
     family = evidence.target.family
     deferred: tuple[str, ...] = ()
     if family == "linux":
-        checks += _linux_checks(evidence, signing, pinned=pinned)
+        checks += _linux_checks(evidence, linux_trust, pinned=pinned)
     elif family != host.os:
         steps = macos.STEPS if family == "darwin" else windows.STEPS
         deferred = steps
@@ -87,7 +93,7 @@ def run_verification_chain(
             signing.windows_publishers,
             signing.windows_thumbprints,
         )
-    _stop_on_failure(checks)
+    stop_on_failure(checks)
     if deferred and not pinned:
         raise ChainFailedError(
             f"The {_OS_LABELS[family]} signature checks ({', '.join(deferred)}) cannot run on "
@@ -113,17 +119,18 @@ def _pin_check(evidence: Evidence, expected: str | None) -> Check:
     )
 
 
-def _linux_checks(evidence: Evidence, signing: Signing, *, pinned: bool) -> list[Check]:
+def _linux_checks(evidence: Evidence, trust: LinuxTrust, *, pinned: bool) -> list[Check]:
     if evidence.signature is None or evidence.certificate is None:
         # Only `verify FILE --sha256` gets here: the pin stands in for the signature.
         summary = "not checked: no signature.bin and certificate.pem given"
         return [Check(linux.SIGNATURE_CHECK, "warn" if pinned else "fail", summary)]
     return linux.verify_linux_signature(
-        bytes.fromhex(evidence.sha256), evidence.signature, evidence.certificate, signing
+        bytes.fromhex(evidence.sha256), evidence.signature, evidence.certificate, trust
     )
 
 
-def _stop_on_failure(checks: list[Check]) -> None:
+def stop_on_failure(checks: list[Check]) -> None:
+    """Raise ChainFailedError naming the first failed check, if any."""
     failed = next((check for check in checks if check.status == "fail"), None)
     if failed is not None:
         raise ChainFailedError(

@@ -12,6 +12,7 @@ from kiro_bootstrap.fetch.cache import hash_file
 from kiro_bootstrap.fetch.limits import MAX_SIGNATURE_FILE_BYTES
 from kiro_bootstrap.release.targets import TARGET_SPECS
 from kiro_bootstrap.verify.chain import ChainOutcome, Evidence, HostTools, run_verification_chain
+from kiro_bootstrap.verify.trust import linux_trust_for
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -52,6 +53,7 @@ def verify_local_file(
         expected_sha256=expected,
         signing=ctx.settings.release.signing,
         host=HostTools(ctx.facts.os, ctx.env.runner, ctx.environ),
+        linux_trust=linux_trust_for(ctx),
     )
     return FileVerdict(digest, size, outcome)
 

@@ -67,8 +67,11 @@ def test_unpinned_certificate_with_require_pins_is_exit_5(cli, origin, isolated)
            "KIRO_BOOTSTRAP_RELEASE__SIGNING__REQUIRE_PINS": "true"}  # fmt: skip
     result = download(cli, origin, env=env)
     assert result.code == 5
-    assert "certificate not pinned (integrity only)" in result.json["error"]["message"]
-    assert origin.tree.signing_key.fingerprint_sha256 in result.json["error"]["message"]
+    fingerprint = origin.tree.signing_key.fingerprint_sha256
+    assert "is not pinned" in result.json["error"]["message"]
+    assert fingerprint in result.json["error"]["message"]
+    assert f'linux_cert_sha256 = ["{fingerprint}"]' in result.json["error"]["hint"]
+    assert "require_pins is deprecated" in result.stderr
     assert_nothing_left(isolated)
 
 

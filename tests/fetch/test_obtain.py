@@ -51,7 +51,8 @@ def test_obtain_returns_the_verified_build_and_a_dest_hardlink(origin, tmp_path)
     artifact = origin.tree.artifact(TAR)
     assert (build.sha256, build.size, build.version) == (artifact.sha256, artifact.size, LATEST)
     assert build.path.name == artifact.sha256
-    assert [check.id for check in build.checks] == ["org-pin", "linux-signature", "linux-cert-pin"]
+    assert [check.id for check in build.checks] == [
+        "org-pin", "linux-signature", "linux-cert-pin", "artifact-version"]  # fmt: skip
     assert (build.pinned, build.deferred) == (False, ())
     assert build.dest_path.stat().st_ino == build.path.stat().st_ino
     assert (

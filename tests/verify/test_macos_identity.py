@@ -44,7 +44,7 @@ def test_gatekeeper_is_asked_with_vv_and_its_origin_must_be_the_team(cli, origin
     runner = mac_runner()
     result = mac_download(cli, origin, runner)
     assert ("spctl", "--assess", "--type", "execute", "-vv", APP) in runner.calls
-    gatekeeper = result.json["checks"][-1]
+    gatekeeper = next(c for c in result.json["checks"] if c["id"] == "macos-gatekeeper")
     assert "Developer ID Application: Kiro Publisher (94KV3E626L)" in gatekeeper["summary"]
     other = mac_download(cli, origin, mac_runner(spctl="spctl-accepted-other-origin.txt"))
     assert other.code == 5
