@@ -191,9 +191,16 @@ def parse(text: str) -> Node:
     return _Parser(text).parse_document()
 
 
+def holds_value(text: str) -> bool:
+    """False for a text of only whitespace and comments, which VS Code reads as no settings."""
+    parser = _Parser(text)
+    parser.skip_blank()
+    return parser.position < len(text)
+
+
 def load(text: str) -> Any:
-    """The Python value of a JSONC text (an empty text is an empty object)."""
-    if not text.strip(_WHITESPACE):
+    """The Python value of a JSONC text (one with only comments, or nothing, is an empty object)."""
+    if not holds_value(text):
         return {}
     return parse(text).value
 
@@ -286,8 +293,12 @@ def get(text: str, path: Sequence[str]) -> tuple[bool, Any]:
 
 def set_value(text: str, path: Sequence[str], value: Any) -> str:
     """Set the member at `path` (creating objects on the way), leaving all other bytes alone."""
-    if not text.strip(_WHITESPACE):
-        return _render(_nest(path, value), DEFAULT_INDENT, "") + "\n"
+    if not holds_value(text):
+        # Only comments (or nothing): they stay, the new object follows them.
+        newline = _newline(text)
+        blank = not text.strip(_WHITESPACE)
+        head = "" if blank else text if text.endswith("\n") else text + newline
+        return head + _render(_nest(path, value), DEFAULT_INDENT, "", newline) + newline
     root = parse(text)
     if not isinstance(root.value, dict):
         raise JsoncError("the top level is not an object", root.start)
@@ -338,6 +349,8 @@ def _insert_member(text: str, parent: Node, key: str, value: Any, unit: str) -> 
 
 def delete_value(text: str, path: Sequence[str]) -> str:
     """Remove the member at `path` (and its line, when it had one to itself)."""
+    if not holds_value(text):
+        return text
     root = parse(text)
     parent, depth = _find(root, path)
     member = parent.member(path[-1]) if depth == len(path) - 1 else None
