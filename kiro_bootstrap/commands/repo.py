@@ -93,7 +93,7 @@ def run_init(ctx: Context, args: argparse.Namespace) -> Result:
 
 def run_check(ctx: Context, args: argparse.Namespace) -> Result:
     """Check the work tree's `.kiro/` (or PATH itself outside Git); exit 2 on any problem."""
-    from kiro_bootstrap.repo.check import check_repository, count_checked
+    from kiro_bootstrap.repo.check import check_repository, count_checked, has_errors, printable
     from kiro_bootstrap.repo.remote import find_worktree_top
 
     path = Path(args.path)
@@ -104,16 +104,18 @@ def run_check(ctx: Context, args: argparse.Namespace) -> Result:
     except UsageError:
         top = path  # an exported tree in CI has no .git: check the folder as given
     problems = check_repository(top)
+    failed = has_errors(problems)
     result = Result(
-        status=ExitStatus.USAGE if problems else ExitStatus.OK,
+        status=ExitStatus.USAGE if failed else ExitStatus.OK,
         data={
-            "root": str(top),
+            "root": printable(str(top)),
             "files_checked": count_checked(top),
             "problems": [problem.to_json() for problem in problems],
         },
     )
     for problem in problems:
-        result.say(str(problem), "fail")
-    if not problems:
-        result.say(f"{count_checked(top)} Kiro files checked: no problems.", "ok")
+        result.say(str(problem), "warn" if problem.warning else "fail")
+    if not failed:
+        warnings = f" ({len(problems)} warnings)" if problems else ""
+        result.say(f"{count_checked(top)} Kiro files checked: no problems{warnings}.", "ok")
     return result

@@ -117,8 +117,9 @@ def load_record(top: Path) -> Record:
 
 
 def _refuse(setting: str, findings: list[Finding]) -> None:
-    if findings:
-        line, message = findings[0]
+    errors = [finding for finding in findings if not finding.warning]
+    if errors:
+        line, message, _warning = errors[0]
         raise ConfigError(f"{setting}: line {line}: {message}; nothing was written.")
 
 

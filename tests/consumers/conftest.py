@@ -9,6 +9,7 @@ import pytest
 
 from tests.configure.conftest import ORG_CONFIG
 from tests.host import fixtures
+from tests.repo.conftest import make_repo  # noqa: F401 - the same Git work trees as tests/repo
 
 Configure = Callable[[], None]
 
