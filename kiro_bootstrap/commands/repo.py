@@ -65,12 +65,21 @@ def _render_plan(plan: InitPlan, result: Result, *, dry_run: bool) -> None:
 
 def run_init(ctx: Context, args: argparse.Namespace) -> Result:
     """Find the work tree and its forge, plan, write (unless --dry-run), report."""
-    from kiro_bootstrap.repo.remote import find_worktree_top, forge_of, origin_url
+    from kiro_bootstrap.repo.remote import (
+        ForgeFinding,
+        ForgeHosts,
+        find_forge,
+        find_worktree_top,
+        origin_url,
+    )
     from kiro_bootstrap.repo.scaffold import apply_plan, plan_init
 
     top = find_worktree_top(Path(args.path), ctx.env.runner)
     url = origin_url(top, ctx.env.runner)
-    forge = forge_of(url) if url else None
+    repo = ctx.settings.repo
+    hosts = ForgeHosts(frozenset(repo.github_hosts), frozenset(repo.gitlab_hosts))
+    found = find_forge(url, hosts, ctx.env.runner) if url else ForgeFinding(None)
+    forge = found.forge
     plan = plan_init(top, ctx.loaded, forge)
     if not args.dry_run:
         apply_plan(plan)
@@ -85,7 +94,9 @@ def run_init(ctx: Context, args: argparse.Namespace) -> Result:
             "kept": plan.kept,
         }
     )
-    if forge is None:
+    if found.note is not None:
+        result.say(found.note, "warn")
+    elif forge is None:
         result.say("No GitHub or GitLab `origin` remote: no forge MCP server added.", "dim")
     _render_plan(plan, result, dry_run=args.dry_run)
     return result

@@ -158,7 +158,7 @@ def desired_servers(loaded: LoadedSettings, forge: Forge | None) -> dict[str, di
     settings = loaded.settings
     servers = {name: server_entry(settings.mcp.servers[name]) for name in settings.repo.mcp_servers}
     if forge is not None:
-        name, entry = templates.forge_server(forge)
+        name, entry = templates.forge_server(forge, settings.repo.gitlab_mcp_package)
         servers.setdefault(name, entry)
     for name, entry in servers.items():
         text = json.dumps({SERVERS_KEY: {name: entry}}, indent=2)
