@@ -11,6 +11,7 @@ from kiro_bootstrap.output import Result, Tone
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
+    from kiro_bootstrap.repo.ignored import IgnoreRule
     from kiro_bootstrap.repo.scaffold import InitPlan
 
 _TONES: dict[str, Tone] = {"unchanged": "dim", "kept-edited": "warn", "kept-removed": "warn"}
@@ -44,7 +45,7 @@ def register(
     check.set_defaults(handler=run_check, command_name="repo check")
 
 
-def _render_plan(plan: InitPlan, result: Result, *, dry_run: bool) -> None:
+def _render_plan(plan: InitPlan, result: Result, rules: list[IgnoreRule], *, dry_run: bool) -> None:
     from kiro_bootstrap.configure.files import mask_secrets, unified_diff
 
     for item in plan.files:
@@ -55,16 +56,23 @@ def _render_plan(plan: InitPlan, result: Result, *, dry_run: bool) -> None:
                 result.say(f"    {line}", "dim")
     for sentence in plan.kept:
         result.say(f"left alone: {sentence}", "warn")
+    for rule in rules:
+        result.say(f"ignored by Git: {rule.advice()}", "warn")
     if dry_run:
         result.say("Dry run: nothing was written.", "ok")
     elif not plan.changed:
         result.say("Nothing to change.", "ok")
+    elif rules:
+        result.say(
+            "Written, but Git ignores part of it: change the ignore rule above first.", "warn"
+        )
     else:
         result.say("Review with `git diff`, then commit .kiro/ and .gitignore.", "ok")
 
 
 def run_init(ctx: Context, args: argparse.Namespace) -> Result:
     """Find the work tree and its forge, plan, write (unless --dry-run), report."""
+    from kiro_bootstrap.repo.ignored import ignoring_rules
     from kiro_bootstrap.repo.remote import (
         ForgeFinding,
         ForgeHosts,
@@ -83,6 +91,8 @@ def run_init(ctx: Context, args: argparse.Namespace) -> Result:
     plan = plan_init(top, ctx.loaded, forge)
     if not args.dry_run:
         apply_plan(plan)
+    ours = [item.relative for item in plan.files if item.after is not None]
+    rules = ignoring_rules(top, ours, ctx.env.runner)
     result = Result(
         data={
             "root": str(top),
@@ -92,13 +102,14 @@ def run_init(ctx: Context, args: argparse.Namespace) -> Result:
             "changed": plan.changed,
             "files": [{"path": item.relative, "change": item.change} for item in plan.files],
             "kept": plan.kept,
+            "ignored": [rule.to_json() for rule in rules],
         }
     )
     if found.note is not None:
         result.say(found.note, "warn")
     elif forge is None:
         result.say("No GitHub or GitLab `origin` remote: no forge MCP server added.", "dim")
-    _render_plan(plan, result, dry_run=args.dry_run)
+    _render_plan(plan, result, rules, dry_run=args.dry_run)
     return result
 
 

@@ -23,6 +23,7 @@ from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.repo import check, templates
 from kiro_bootstrap.repo.hooks import HOOK_SUFFIX, hook_findings
 from kiro_bootstrap.repo.mcp import mcp_findings, secret_findings
+from kiro_bootstrap.repo.paths import check_no_links
 from kiro_bootstrap.repo.remote import Forge
 from kiro_bootstrap.repo.steering import Finding, steering_findings
 
@@ -238,10 +239,13 @@ def _plan_gitignore(top: Path) -> PlannedFile:
 
 
 def plan_init(top: Path, loaded: LoadedSettings, forge: Forge | None) -> InitPlan:
-    """What `repo init` would write; reads files, never writes them."""
+    """What `repo init` would write; reads files, never writes them (nor follows a link)."""
+    files = desired_files(loaded)
+    for relative in (RECORD_FILE, check.MCP_FILE, GITIGNORE, *files):
+        check_no_links(top, relative)
     record = load_record(top)
     plan = InitPlan(top, forge)
-    for relative, text in desired_files(loaded).items():
+    for relative, text in files.items():
         plan.files.append(_plan_whole(top, relative, text, record, plan.kept))
     mcp = _plan_mcp(top, desired_servers(loaded, forge), record, plan.kept)
     if mcp is not None:
