@@ -314,6 +314,28 @@ def set_value(text: str, path: Sequence[str], value: Any) -> str:
     return text[: member.value.start] + replacement + text[member.value.end :]
 
 
+def merge_value(text: str, path: Sequence[str], value: Any) -> str:
+    """Like `set_value`, but an object already there is changed member by member.
+
+    Comments inside the object (a person's note in an organisation's MCP entry) then survive
+    when its members are put back; only members whose values differ are rewritten.
+    """
+    present, current = get(text, path)
+    if not (present and isinstance(current, dict) and isinstance(value, dict)) or not value:
+        return text if present and _same(current, value) else set_value(text, path, value)
+    for key in [key for key in current if key not in value]:
+        text = delete_value(text, [*path, key])
+    for key, member in value.items():
+        if key not in current or not _same(current[key], member):
+            text = merge_value(text, [*path, key], member)
+    return text
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Equal as JSON (so `1` and `true`, or `1` and `1.0`, differ as they do in the file)."""
+    return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
 def _insert_member(text: str, parent: Node, key: str, value: Any, unit: str) -> str:
     """Add `"key": value` as the object's last member, in the object's own layout."""
     newline = _newline(text)

@@ -70,3 +70,21 @@ def test_settings_holding_only_comments_is_configured(configure: Configure, home
     configure()
     check_settings(home)
     assert "// my settings live in the profile for now" in path.read_text("utf-8")
+
+
+def test_a_comment_inside_an_organisation_entry_survives_its_restore(
+    configure: Configure, home: Path
+) -> None:
+    configure()
+    path = home / MCP
+    text = path.read_text("utf-8")
+    edited = text.replace('"command": "uvx",', '"command": "uvx", // pinned by the platform team')
+    edited = edited.replace('"disabled": false', '"disabled": true')
+    assert edited.count("// pinned") == 1
+    assert '"disabled": true' in edited
+    path.write_text(edited)
+    configure()  # puts the organisation's entry back
+    restored = path.read_text("utf-8")
+    assert "// pinned by the platform team" in restored
+    value = oracle.load_jsonc(path)
+    assert value["mcpServers"]["docs"]["disabled"] is False
