@@ -159,7 +159,16 @@ def pre_commit_try_repo(work_tree: Path, hook: str, *, home: Path) -> Any:
     pre_commit = require("pre-commit")
     require("git")
     cache = Path(os.environ.get("PRE_COMMIT_HOME", REPOSITORY / ".cache" / "pre-commit"))
-    env = {"HOME": str(home), "PRE_COMMIT_HOME": str(cache), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        "HOME": str(home),
+        "PRE_COMMIT_HOME": str(cache),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        # try-repo commits a repository's uncommitted changes to a shadow copy first.
+        "GIT_AUTHOR_NAME": "oracle",
+        "GIT_AUTHOR_EMAIL": "oracle@example.invalid",
+        "GIT_COMMITTER_NAME": "oracle",
+        "GIT_COMMITTER_EMAIL": "oracle@example.invalid",
+    }
     return run(
         [pre_commit, "try-repo", str(REPOSITORY), hook, "--all-files", "--verbose"],
         env=env,
