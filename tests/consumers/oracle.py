@@ -135,8 +135,11 @@ def validate_desktop_entry(path: Path) -> Any:
 
 
 def gio_launch(path: Path, *, env: dict[str, str] | None = None) -> Any:
-    """`gio launch` of a desktop entry: GLib parses Exec= as a GNOME menu would."""
-    return run([require("gio"), "launch", str(path)], env=env)
+    """`gio launch` of a desktop entry: GLib parses Exec= as a GNOME menu would.
+
+    gio needs an absolute path ("Unable to load application information" otherwise).
+    """
+    return run([require("gio"), "launch", str(path.resolve())], env=env)
 
 
 # Packages and hooks ----------------------------------------------------------------------
