@@ -53,9 +53,12 @@ class AwsConfigDocument(Document):
         if option is None:
             return False, None
         match = _OPTION_LINE.match(self.lines[option.line])
-        first = match.group("value").strip() if match else ""
-        rest = [self.lines[index].strip() for index in option.continuations]
-        return True, "\n".join([first, *rest])
+        parts = [match.group("value").strip() if match else ""]
+        # configparser keeps a blank line inside a value and skips a comment line.
+        for line in self.lines[option.line + 1 : option.last + 1]:
+            if not line.strip().startswith(aws_ini.COMMENT_PREFIXES):
+                parts.append(line.strip())
+        return True, "\n".join(parts)
 
     def set(self, key: str, value: Any) -> None:
         """Change the option where it is, or add it to the section (or a new section)."""

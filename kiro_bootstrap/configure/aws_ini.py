@@ -93,15 +93,15 @@ def find_section(sections: list[Section], name: str) -> Section | None:
 
 def _line_at_fault(error: configparser.Error) -> str:
     lineno = getattr(error, "lineno", None)
-    if isinstance(error, configparser.ParsingError) and error.errors:
+    if isinstance(error, configparser.MissingSectionHeaderError):  # a ParsingError subclass
+        return f"line {lineno} comes before any [section]"
+    if isinstance(error, configparser.ParsingError) and getattr(error, "errors", None):
         lineno = error.errors[0][0]
         return f"line {lineno} is neither a [section], a `name = value` setting nor a comment"
     if isinstance(error, configparser.DuplicateOptionError):
         return f"line {lineno} repeats {error.option!r} in [{error.section}]"
     if isinstance(error, configparser.DuplicateSectionError):
         return f"line {lineno} repeats the section [{error.section}]"
-    if isinstance(error, configparser.MissingSectionHeaderError):
-        return f"line {lineno} comes before any [section]"
     return str(error).splitlines()[0]
 
 
