@@ -1,8 +1,10 @@
 """`~/.aws/config`: an `[sso-session NAME]` for `aws sso login` and `kiro-cli login`.
 
-A line editor, not configparser: configparser drops comments and re-spaces every section on
-write, and this file belongs to the person. Only the lines of our keys change; everything
-else keeps its bytes.
+A line editor with botocore's grammar (configure/aws_ini.py), not configparser's writer:
+configparser drops comments and re-spaces every section on write, and this file belongs to the
+person. An option is changed where it is, whatever its letter case, separator or indentation;
+the section is the one botocore reads (quoted names included). Everything else keeps its bytes,
+and the result is loaded with configparser (strict) and botocore's loader before it is written.
 
 `AWS_CONFIG_FILE` is honoured only when we run as the person (it is their environment); as
 root acting for someone else, the variable describes root's setup, so their default file
@@ -15,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kiro_bootstrap.configure import aws_ini
 from kiro_bootstrap.configure.documents import Document, pointer, split_pointer
 from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.workstation import Workstation
@@ -24,109 +27,118 @@ FORMAT = "aws-ini"
 LABEL = "AWS config (sso-session)"
 MODE = 0o600
 SECTION_KIND = "sso-session"
-_HEADER = re.compile(r"^\s*\[([^\]]+)\]\s*(?:[#;].*)?$")
-_OPTION = re.compile(r"^([A-Za-z0-9_.-]+)\s*=\s*(.*?)\s*$")
-
-
-def _section_name(raw: str) -> str:
-    return " ".join(raw.split())
+# An option line split into what stays (indent, name, separator) and the value we replace.
+_OPTION_LINE = re.compile(r"^(?P<head>\s*[^=:]*?\s*[=:]\s*)(?P<value>.*?)(?P<end>\r?\n?)$")
 
 
 class AwsConfigDocument(Document):
     """The file as lines; keys are "/<section>/<option>" pointers."""
 
-    def __init__(self, data: bytes | None) -> None:
+    def __init__(self, data: bytes | None, path: Path = Path("~/.aws/config")) -> None:
         text = (data or b"").decode("utf-8")
+        self.path = path
         self.lines = text.splitlines(keepends=True)
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.wanted: dict[tuple[str, str], str | None] = {}
+        aws_ini.verify(text, path, ours=False)
 
-    def _section(self, name: str) -> tuple[int, int] | None:
-        """(header line, end line exclusive) of the first section called `name`."""
-        start = None
-        for index, line in enumerate(self.lines):
-            match = _HEADER.match(line.rstrip("\r\n"))
-            if match is None:
-                continue
-            if start is not None:
-                return start, index
-            if _section_name(match.group(1)) == name:
-                start = index
-        return None if start is None else (start, len(self.lines))
-
-    def _option(self, section: str, option: str) -> int | None:
-        span = self._section(section)
-        if span is None:
-            return None
-        for index in range(span[0] + 1, span[1]):
-            match = _OPTION.match(self.lines[index].rstrip("\r\n"))
-            if match and match.group(1) == option:
-                return index
-        return None
+    def _find(self, key: str) -> tuple[aws_ini.Section | None, aws_ini.Option | None]:
+        section_name, option_name = split_pointer(key)
+        section = aws_ini.find_section(aws_ini.scan(self.lines), section_name)
+        return section, None if section is None else section.option(option_name)
 
     def get(self, key: str) -> tuple[bool, Any]:
-        """(True, value) or (False, None)."""
-        section, option = split_pointer(key)
-        index = self._option(section, option)
-        if index is None:
+        """(True, value) or (False, None), the value as configparser joins it."""
+        _section, option = self._find(key)
+        if option is None:
             return False, None
-        match = _OPTION.match(self.lines[index].rstrip("\r\n"))
-        return True, match.group(2) if match else None
+        match = _OPTION_LINE.match(self.lines[option.line])
+        parts = [match.group("value").strip() if match else ""]
+        # configparser keeps a blank line inside a value and skips a comment line.
+        for line in self.lines[option.line + 1 : option.last + 1]:
+            if not line.strip().startswith(aws_ini.COMMENT_PREFIXES):
+                parts.append(line.strip())
+        return True, "\n".join(parts)
 
     def set(self, key: str, value: Any) -> None:
-        """Replace our option's line, or add it at the end of the section (or a new section)."""
-        section, option = split_pointer(key)
-        line = f"{option} = {value}{self.newline}"
+        """Change the option where it is, or add it to the section (or a new section)."""
+        section_name, option_name = split_pointer(key)
+        self.wanted[(section_name, option_name)] = str(value)
         self.changed = True
-        index = self._option(section, option)
-        if index is not None:
-            self.lines[index] = line
+        section, option = self._find(key)
+        if option is not None:
+            match = _OPTION_LINE.match(self.lines[option.line])
+            assert match is not None  # scan() found an option on this line
+            head = match.group("head")
+            head += "" if head[-1:].isspace() else " "
+            end = match.group("end") or self.newline
+            for index in reversed(option.continuations):  # the old value's other lines
+                del self.lines[index]
+            self.lines[option.line] = f"{head}{value}{end}"
             return
-        span = self._section(section)
-        if span is None:
+        if section is None:
             if self.lines and not self.lines[-1].endswith("\n"):
                 self.lines[-1] += self.newline
             if self.lines and self.lines[-1].strip():
                 self.lines.append(self.newline)
-            self.lines += [f"[{section}]{self.newline}", line]
+            self.lines += [
+                f"[{section_name}]{self.newline}",
+                f"{option_name} = {value}{self.newline}",
+            ]
             return
-        # After the section's last setting: trailing comments and blank lines usually
-        # introduce the next section, so they stay with it.
-        last = span[0]
-        for index in range(span[0] + 1, span[1]):
-            stripped = self.lines[index].strip()
-            if stripped and not stripped.startswith(("#", ";")):
-                last = index
+        # After the section's last setting, at its indentation (deeper would continue it);
+        # trailing comments and blank lines usually introduce the next section.
+        last = section.options[-1].last if section.options else section.line
+        indent = ""
+        if section.options:
+            option_line = self.lines[section.options[-1].line]
+            indent = option_line[: len(option_line) - len(option_line.lstrip())]
         if not self.lines[last].endswith("\n"):
             self.lines[last] += self.newline
-        self.lines.insert(last + 1, line)
+        self.lines.insert(last + 1, f"{indent}{option_name} = {value}{self.newline}")
 
     def delete(self, key: str) -> None:
-        """Remove our option's line; a section left with no settings goes too."""
-        section, option = split_pointer(key)
-        index = self._option(section, option)
-        if index is None:
+        """Remove our option's lines; a section left with nothing in it goes too."""
+        section_name, option_name = split_pointer(key)
+        section, option = self._find(key)
+        if section is None or option is None:
             return
-        del self.lines[index]
+        self.wanted[(section_name, option_name)] = None
         self.changed = True
-        span = self._section(section)
-        if span is None:
+        for index in reversed([option.line, *option.continuations]):
+            del self.lines[index]
+        section = aws_ini.find_section(aws_ini.scan(self.lines), section_name)
+        if section is None or section.options:
             return
-        body = self.lines[span[0] + 1 : span[1]]
-        if any(line.strip() for line in body):
-            return
+        following = [s.line for s in aws_ini.scan(self.lines) if s.line > section.line]
+        end = following[0] if following else len(self.lines)
+        if any(line.strip() for line in self.lines[section.line + 1 : end]):
+            return  # the person's comments stay, with the header that explains them
         # Remove the empty section and the blank line we put before it.
-        start = span[0]
+        start = section.line
         if start > 0 and not self.lines[start - 1].strip():
             start -= 1
-        del self.lines[start : span[1]]
+        del self.lines[start:end]
 
     def is_empty(self) -> bool:
         """True when the file has nothing but blank lines."""
         return not any(line.strip() for line in self.lines)
 
     def render(self) -> bytes | None:
-        """The lines as UTF-8."""
-        return "".join(self.lines).encode("utf-8")
+        """The lines as UTF-8, once botocore reads back exactly what we set."""
+        text = "".join(self.lines)
+        loaded = aws_ini.verify(text, self.path, ours=True)
+        sessions = loaded.get("sso_sessions", {})
+        for (section_name, option_name), value in self.wanted.items():
+            kind_and_name = aws_ini.botocore_name(section_name)
+            read = sessions.get(kind_and_name[-1], {}).get(option_name)
+            if kind_and_name[0] == SECTION_KIND and read != value:
+                raise ConfigError(
+                    f"Editing the AWS config file {self.path} would not give botocore "
+                    f"{option_name} = {value} (it would read {read!r}); nothing was written.",
+                    hint="Add the [sso-session] section by hand (README shows it).",
+                )
+        return text.encode("utf-8")
 
 
 def config_path(ws: Workstation) -> Path:
@@ -153,9 +165,9 @@ def desired_sso_session(ws: Workstation) -> dict[str, str]:
 
 
 def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Document:
-    """Read the file as lines; one that is not UTF-8 stops the run (exit 2)."""
+    """Read the file as lines; one botocore cannot load, or not UTF-8, stops the run (exit 2)."""
     try:
-        return AwsConfigDocument(before)
+        return AwsConfigDocument(before, path)
     except UnicodeDecodeError:
         raise ConfigError(
             f"The AWS config file {path} is not UTF-8 text; nothing was written."

@@ -88,8 +88,8 @@ class JsoncDocument(Document):
         return jsonc.get(self.text, split_pointer(key))
 
     def set(self, key: str, value: Any) -> None:
-        """Set the member, keeping every other byte."""
-        self.text = jsonc.set_value(self.text, split_pointer(key), value)
+        """Set the member, keeping every other byte (and comments inside an object we own)."""
+        self.text = jsonc.merge_value(self.text, split_pointer(key), value)
         self.changed = True
 
     def delete(self, key: str) -> None:

@@ -197,9 +197,16 @@ def parse(text: str) -> Node:
     return _Parser(text).parse_document()
 
 
+def holds_value(text: str) -> bool:
+    """False for a text of only whitespace and comments, which VS Code reads as no settings."""
+    parser = _Parser(text)
+    parser.skip_blank()
+    return parser.position < len(text)
+
+
 def load(text: str) -> Any:
-    """The Python value of a JSONC text (an empty text is an empty object)."""
-    if not text.strip(_WHITESPACE):
+    """The Python value of a JSONC text (one with only comments, or nothing, is an empty object)."""
+    if not holds_value(text):
         return {}
     return parse(text).value
 
@@ -292,8 +299,12 @@ def get(text: str, path: Sequence[str]) -> tuple[bool, Any]:
 
 def set_value(text: str, path: Sequence[str], value: Any) -> str:
     """Set the member at `path` (creating objects on the way), leaving all other bytes alone."""
-    if not text.strip(_WHITESPACE):
-        return _render(_nest(path, value), DEFAULT_INDENT, "") + "\n"
+    if not holds_value(text):
+        # Only comments (or nothing): they stay, the new object follows them.
+        newline = _newline(text)
+        blank = not text.strip(_WHITESPACE)
+        head = "" if blank else text if text.endswith("\n") else text + newline
+        return head + _render(_nest(path, value), DEFAULT_INDENT, "", newline) + newline
     root = parse(text)
     if not isinstance(root.value, dict):
         raise JsoncError("the top level is not an object", root.start)
@@ -307,6 +318,28 @@ def set_value(text: str, path: Sequence[str], value: Any) -> str:
     base = _indent_before(text, member.key_start) or ""
     replacement = _render(_nest(path[depth + 1 :], value), unit, base, _newline(text))
     return text[: member.value.start] + replacement + text[member.value.end :]
+
+
+def merge_value(text: str, path: Sequence[str], value: Any) -> str:
+    """Like `set_value`, but an object already there is changed member by member.
+
+    Comments inside the object (a person's note in an organisation's MCP entry) then survive
+    when its members are put back; only members whose values differ are rewritten.
+    """
+    present, current = get(text, path)
+    if not (present and isinstance(current, dict) and isinstance(value, dict)) or not value:
+        return text if present and _same(current, value) else set_value(text, path, value)
+    for key in [key for key in current if key not in value]:
+        text = delete_value(text, [*path, key])
+    for key, member in value.items():
+        if key not in current or not _same(current[key], member):
+            text = merge_value(text, [*path, key], member)
+    return text
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Equal as JSON (so `1` and `true`, or `1` and `1.0`, differ as they do in the file)."""
+    return json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
 
 
 def _insert_member(text: str, parent: Node, key: str, value: Any, unit: str) -> str:
@@ -344,6 +377,8 @@ def _insert_member(text: str, parent: Node, key: str, value: Any, unit: str) -> 
 
 def delete_value(text: str, path: Sequence[str]) -> str:
     """Remove the member at `path` (and its line, when it had one to itself)."""
+    if not holds_value(text):
+        return text
     root = parse(text)
     parent, depth = _find(root, path)
     member = parent.member(path[-1]) if depth == len(path) - 1 else None

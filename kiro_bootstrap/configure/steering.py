@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap.configure import front_matter
 from kiro_bootstrap.configure.documents import Document, WholeFileDocument
 from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.workstation import Workstation
@@ -19,9 +20,9 @@ LABEL = "Kiro steering file"
 MODE = 0o644
 SUFFIX = ".md"
 INCLUSION_MODES = ("always", "fileMatch", "manual", "auto")
+FILE_MATCH = "fileMatch"
 DEFAULT_FRONT_MATTER = "---\ninclusion: always\n---\n\n"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_INCLUSION = re.compile(r"^inclusion:\s*(\S*)\s*$", re.MULTILINE)
 
 
 def steering_dir(home: Path) -> Path:
@@ -54,19 +55,35 @@ def read_source(
 
 
 def with_front_matter(name: str, text: str, *, setting: str = "steering.files") -> str:
-    """The text with valid front matter: `inclusion: always` added when it has none."""
-    if not text.startswith("---"):
-        return DEFAULT_FRONT_MATTER + text.rstrip("\n") + "\n"
-    closing = text.find("\n---", 3)
-    if closing < 0:
-        raise ConfigError(f"{setting}.{name}: the front matter has no closing '---'.")
-    inclusion = _INCLUSION.search(text[:closing])
-    if inclusion and inclusion.group(1) not in INCLUSION_MODES:
+    """The text with front matter that loads as YAML: `inclusion: always` added when it has none.
+
+    A `key: value` line that is not YAML on its own (`fileMatchPattern: *.ts`) is written
+    double-quoted, the form that reads back as the same string.
+    """
+    try:
+        if front_matter.split(text) is None:
+            return DEFAULT_FRONT_MATTER + text.rstrip("\n") + "\n"
+        text = front_matter.quote_lines(text)
+        matter = front_matter.load(text)
+    except front_matter.FrontMatterError as error:
+        raise ConfigError(f"{setting}.{name}: line {error.line}: {error}.") from None
+    inclusion = None if matter is None else matter.values.get("inclusion")
+    if inclusion is not None and inclusion not in INCLUSION_MODES:
         raise ConfigError(
-            f"{setting}.{name}: inclusion {inclusion.group(1)!r} is not one of "
-            f"{', '.join(INCLUSION_MODES)}."
+            f"{setting}.{name}: inclusion {inclusion!r} is not one of {', '.join(INCLUSION_MODES)}."
         )
     return text.rstrip("\n") + "\n"
+
+
+def global_steering_warning(path: Path, text: str) -> str | None:
+    """Why a global steering file will not work as meant, or None (Kiro issue 9176)."""
+    matter = front_matter.load(text)
+    if matter is None or matter.values.get("inclusion") != FILE_MATCH:
+        return None
+    return (
+        f"{path.name}: inclusion fileMatch does not trigger in global steering "
+        f"({path.parent}); use always or manual, or share it in a repository's .kiro/steering/."
+    )
 
 
 def steering_files(ws: Workstation) -> dict[Path, str]:
@@ -92,17 +109,19 @@ def plan(ws: Workstation) -> list[FilePlan]:
     for wanted, text in steering_files(ws).items():
         path = ws.user_file(wanted)
         before = ws.read(path)
-        plans.append(
-            plan_keys(
-                path=path,
-                scope="user",
-                label=f"{LABEL} {path.name}",
-                doc=open_document(ws, path, before),
-                before=before,
-                file_format=FORMAT,
-                desired={WholeFileDocument.KEY: text},
-                previous=ws.previous(path),
-                mode=MODE,
-            )
+        file_plan = plan_keys(
+            path=path,
+            scope="user",
+            label=f"{LABEL} {path.name}",
+            doc=open_document(ws, path, before),
+            before=before,
+            file_format=FORMAT,
+            desired={WholeFileDocument.KEY: text},
+            previous=ws.previous(path),
+            mode=MODE,
         )
+        warning = global_steering_warning(path, text)
+        if warning is not None:
+            file_plan.warnings.append(warning)
+        plans.append(file_plan)
     return plans

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,24 +16,61 @@ STEERING_DIR = f"{KIRO_DIR}/steering"
 HOOKS_DIR = f"{KIRO_DIR}/hooks"
 SPECS_DIR = f"{KIRO_DIR}/specs"
 MCP_FILE = f"{KIRO_DIR}/settings/mcp.json"
-SPEC_FILES = ("requirements.md", "design.md", "tasks.md")
+# A spec starts from requirements, or from a bug report for bugfix specs (kiro.dev/docs/specs).
+SPEC_STARTS = ("requirements.md", "bugfix.md")
+SPEC_FILES = ("design.md", "tasks.md")
 FILE_LEVEL_LINE = 1  # a problem with a whole file (or a missing one) points at its first line
+# Unicode categories never printed raw: controls (newlines, ESC), format characters
+# (bidirectional overrides), line and paragraph separators, unassigned and surrogates.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cn", "Cs"})
+
+
+def printable(text: str) -> str:
+    """`text` with every control or invisible formatting character shown as an escape.
+
+    A file name in a pull request can hold a newline and `::error ...` (a CI workflow
+    command) or a terminal escape sequence; printed raw, it would act instead of being read.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if unicodedata.category(char) in _HIDDEN_CATEGORIES:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing to fix: a path relative to the repository, a line, a sentence."""
+    """One thing to report: a path relative to the repository, a line, a sentence.
+
+    A warning is printed but does not fail the check: Kiro reads the file, perhaps not as meant.
+    """
 
     path: str
     line: int
     message: str
+    warning: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        severity = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {severity}{self.message}"
 
     def to_json(self) -> dict[str, object]:
         """The problem as a JSON object."""
-        return {"path": self.path, "line": self.line, "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": "warning" if self.warning else "error",
+            "message": self.message,
+        }
 
 
 def _read(path: Path) -> tuple[str | None, str | None]:
@@ -55,7 +93,7 @@ def _check_files(
         if text is None:
             problems.append(Problem(relative, FILE_LEVEL_LINE, f"the file {unreadable}"))
             continue
-        problems += [Problem(relative, line, message) for line, message in rules(text)]
+        problems += [Problem(relative, *finding) for finding in rules(text)]
     return problems
 
 
@@ -64,16 +102,24 @@ def _with_secrets(rules: Callable[[str], list[Finding]]) -> Callable[[str], list
     return lambda text: sorted(set(rules(text)) | set(secret_findings(text)))
 
 
+def has_errors(problems: list[Problem]) -> bool:
+    """True when a problem is more than a warning (`repo check` then exits 2)."""
+    return any(not problem.warning for problem in problems)
+
+
 def _spec_problems(top: Path) -> list[Problem]:
     folder = top / SPECS_DIR
     problems = []
     features = sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+    needs = f"a spec needs {' or '.join(SPEC_STARTS)}, {', '.join(SPEC_FILES)}"
     for feature in features:
+        relative = feature.relative_to(top).as_posix()
+        if not any((feature / name).is_file() for name in SPEC_STARTS):
+            names = " or ".join(SPEC_STARTS)
+            problems.append(Problem(f"{relative}/{names}", FILE_LEVEL_LINE, f"missing: {needs}"))
         for name in SPEC_FILES:
             if not (feature / name).is_file():
-                relative = (feature / name).relative_to(top).as_posix()
-                message = f"missing: a spec needs {', '.join(SPEC_FILES)}"
-                problems.append(Problem(relative, FILE_LEVEL_LINE, message))
+                problems.append(Problem(f"{relative}/{name}", FILE_LEVEL_LINE, f"missing: {needs}"))
     return problems
 
 

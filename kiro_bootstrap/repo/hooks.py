@@ -1,9 +1,10 @@
 """Kiro IDE hook files (`.kiro/hooks/*.kiro.hook`): the JSON shape and the event types.
 
 Kiro does not publish a schema for these files. The shape below is the one Kiro's IDE writes
-as seen in many public repositories [reported]: `name`, `when.type` (+ `patterns` for file
-events, `toolTypes` for tool events), `then.type` `askAgent` (+ `prompt`) or `runCommand`
-(+ `command`), optional `enabled`, `version`, `description`.
+as seen in public repositories and a hook reference [reported]: `name`, `when.type` (+
+`patterns` for file events, `toolTypes` for tool events), `then.type` `askAgent` (+ `prompt`)
+or `runCommand` (+ `command`, optional `timeout` in seconds), optional `enabled`, `version` (a
+string), `description`. Kiro adds fields faster than we do: an unknown one is a warning.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from kiro_bootstrap.repo.steering import Finding
 HOOK_SUFFIX = ".kiro.hook"
 FILE_EVENTS = ("fileEdited", "fileCreated", "fileDeleted")
 TOOL_EVENTS = ("preToolUse", "postToolUse")
+TASK_EVENTS = ("preTaskExecution", "postTaskExecution")  # spec tasks [reported]
 OTHER_EVENTS = ("userTriggered", "promptSubmit", "agentStop")
-EVENTS = FILE_EVENTS + TOOL_EVENTS + OTHER_EVENTS
+EVENTS = FILE_EVENTS + TOOL_EVENTS + TASK_EVENTS + OTHER_EVENTS
 ACTIONS = {"askAgent": "prompt", "runCommand": "command"}  # action type → the member it needs
+KNOWN = {
+    "hook": frozenset({"name", "version", "description", "enabled", "when", "then"}),
+    "when": frozenset({"type", "patterns", "toolTypes"}),
+    "then": frozenset({"type", "prompt", "command", "timeout"}),
+}
 
 
 def line_at(text: str, position: int) -> int:
@@ -38,20 +45,33 @@ def _child(node: jsonc.Node, key: str) -> jsonc.Node | None:
     return None if member is None else member.value
 
 
+def _unknown(text: str, node: jsonc.Node, where: str) -> list[Finding]:
+    prefix = "" if where == "hook" else f"{where}."
+    return [
+        Finding(line_at(text, member.key_start), f"unknown field {prefix}{member.key}", True)
+        for member in node.members
+        if member.key not in KNOWN[where]
+    ]
+
+
 def hook_findings(text: str) -> list[Finding]:
-    """What is wrong with a hook file, each with its line."""
+    """What is wrong with a hook file (errors) and what Kiro may ignore (warnings), by line."""
     try:
         root = jsonc.parse(text)
     except jsonc.JsoncError as error:
-        return [(line_at(text, error.position), f"not valid JSON ({error})")]
+        return [Finding(line_at(text, error.position), f"not valid JSON ({error})")]
     if not isinstance(root.value, dict):
-        return [(line_at(text, root.start), "a hook file holds one JSON object")]
-    findings: list[Finding] = []
+        return [Finding(line_at(text, root.start), "a hook file holds one JSON object")]
+    findings = _unknown(text, root, "hook")
     if not _text(_child(root, "name")):
-        findings.append((line_at(text, root.start), "the hook has no name"))
+        findings.append(Finding(line_at(text, root.start), "the hook has no name"))
     enabled = _child(root, "enabled")
     if enabled is not None and not isinstance(enabled.value, bool):
-        findings.append((line_at(text, enabled.start), "enabled must be true or false"))
+        findings.append(Finding(line_at(text, enabled.start), "enabled must be true or false"))
+    version = _child(root, "version")
+    if version is not None and not isinstance(version.value, str):
+        message = 'version is a string in Kiro\'s hooks (for example "1")'
+        findings.append(Finding(line_at(text, version.start), message, True))
     findings += _when_findings(text, root)
     findings += _then_findings(text, root)
     return findings
@@ -61,30 +81,43 @@ def _when_findings(text: str, root: jsonc.Node) -> list[Finding]:
     when = _child(root, "when")
     if when is None or not isinstance(when.value, dict):
         where = root.start if when is None else when.start
-        return [(line_at(text, where), "`when` must be an object with the event `type`")]
+        return [Finding(line_at(text, where), "`when` must be an object with the event `type`")]
+    findings = _unknown(text, when, "when")
     event = _child(when, "type")
     if event is None or event.value not in EVENTS:
         where = when.start if event is None else event.start
         shown = None if event is None else event.value
-        return [(line_at(text, where), f"event type {shown!r} is not one of {', '.join(EVENTS)}")]
+        message = f"event type {shown!r} is not one of {', '.join(EVENTS)}"
+        return [*findings, Finding(line_at(text, where), message)]
     if event.value in FILE_EVENTS and not _string_list(_child(when, "patterns")):
-        return [(line_at(text, event.start), f"{event.value} needs `patterns`: a list of globs")]
+        message = f"{event.value} needs `patterns`: a list of globs"
+        findings.append(Finding(line_at(text, event.start), message))
     if event.value in TOOL_EVENTS and not _string_list(_child(when, "toolTypes")):
-        return [(line_at(text, event.start), f"{event.value} needs `toolTypes`: a list")]
-    return []
+        findings.append(Finding(line_at(text, event.start), f"{event.value} needs `toolTypes`"))
+    return findings
 
 
 def _then_findings(text: str, root: jsonc.Node) -> list[Finding]:
     then = _child(root, "then")
     if then is None or not isinstance(then.value, dict):
         where = root.start if then is None else then.start
-        return [(line_at(text, where), "`then` must be an object with the action `type`")]
+        return [Finding(line_at(text, where), "`then` must be an object with the action `type`")]
+    findings = _unknown(text, then, "then")
     action = _child(then, "type")
     if action is None or action.value not in ACTIONS:
         where = then.start if action is None else action.start
         shown = None if action is None else action.value
-        return [(line_at(text, where), f"action type {shown!r} is not one of {', '.join(ACTIONS)}")]
+        message = f"action type {shown!r} is not one of {', '.join(ACTIONS)}"
+        return [*findings, Finding(line_at(text, where), message)]
     needed = ACTIONS[action.value]
     if not _text(_child(then, needed)):
-        return [(line_at(text, action.start), f"{action.value} needs a `{needed}`")]
-    return []
+        findings.append(Finding(line_at(text, action.start), f"{action.value} needs a `{needed}`"))
+    timeout = _child(then, "timeout")
+    if timeout is not None and (
+        isinstance(timeout.value, bool)
+        or not isinstance(timeout.value, int | float)
+        or timeout.value <= 0
+    ):
+        message = "then.timeout must be a positive number of seconds"
+        findings.append(Finding(line_at(text, timeout.start), message))
+    return findings

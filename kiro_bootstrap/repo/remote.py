@@ -17,7 +17,12 @@ REMOTE_NAME = "origin"
 _SCP_LIKE = re.compile(r"^(?:[^@/\s]+@)?(?P<host>[^:/\s]+):(?!//)")
 
 ForgeKind = Literal["github", "gitlab"]
-FORGE_KINDS: tuple[ForgeKind, ...] = ("github", "gitlab")
+PUBLIC_HOSTS: dict[ForgeKind, frozenset[str]] = {
+    "github": frozenset({"github.com"}),
+    "gitlab": frozenset({"gitlab.com"}),
+}
+GITHUB_HOSTS_SETTING = "repo.github_hosts"
+GITLAB_HOSTS_SETTING = "repo.gitlab_hosts"
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Forge:
     @property
     def is_public_service(self) -> bool:
         """True for github.com / gitlab.com, False for GitHub Enterprise or self-managed GitLab."""
-        return self.host in ("github.com", "gitlab.com")
+        return self.host in PUBLIC_HOSTS[self.kind]
 
 
 def find_worktree_top(path: Path, runner: Runner) -> Path:
@@ -63,23 +68,106 @@ def origin_url(top: Path, runner: Runner) -> str | None:
     return url if answer.ok and url else None
 
 
-def forge_of(url: str) -> Forge | None:
-    """GitHub or GitLab from a remote URL (https, ssh:// or scp-like); None for other hosts.
+@dataclass(frozen=True)
+class RemoteHost:
+    """The host a remote URL names: its name, the web port (https only), whether it is SSH."""
 
-    The rule: the host name contains "github" (github.com, GitHub Enterprise such as
-    github.example.com) or "gitlab" (gitlab.com, self-managed gitlab.example.com).
-    """
+    name: str
+    port: str  # ":8443" or ""
+    ssh: bool
+
+
+def remote_host(url: str) -> RemoteHost | None:
+    """The host of an https, ssh:// or scp-like remote URL; None for local paths."""
     if "://" in url:
         parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            return None
         host = (parts.hostname or "").lower()
         # An https remote names the web port; an ssh port says nothing about the web server.
-        port = f":{parts.port}" if parts.scheme == "https" and parts.port else ""
-    else:
-        match = _SCP_LIKE.match(url)
-        host, port = (match.group("host").lower(), "") if match else ("", "")
-    if not host:
+        web_port = f":{port}" if parts.scheme == "https" and port else ""
+        ssh = parts.scheme in ("ssh", "git+ssh", "ssh+git")
+        return RemoteHost(host, web_port, ssh) if host else None
+    match = _SCP_LIKE.match(url)
+    return RemoteHost(match.group("host").lower(), "", ssh=True) if match else None
+
+
+@dataclass(frozen=True)
+class ForgeHosts:
+    """The hosts taken for each forge: the public services plus the organisation's own."""
+
+    github: frozenset[str] = frozenset()
+    gitlab: frozenset[str] = frozenset()
+
+    def kind_of(self, host: str) -> ForgeKind | None:
+        """The forge at exactly this host name, or None."""
+        if host in PUBLIC_HOSTS["github"] or host in self.github:
+            return "github"
+        if host in PUBLIC_HOSTS["gitlab"] or host in self.gitlab:
+            return "gitlab"
         return None
-    for kind in FORGE_KINDS:
-        if kind in host:
-            return Forge(kind, host, f"https://{host}{port}")
+
+
+def forge_of(url: str, hosts: ForgeHosts | None = None) -> Forge | None:
+    """GitHub or GitLab when the remote's host is exactly a known one; None for other hosts.
+
+    Known: github.com, gitlab.com, and the hosts in `repo.github_hosts`/`repo.gitlab_hosts`
+    (GitHub Enterprise, self-managed GitLab). A name that merely contains "github" is not
+    GitHub: the committed mcp.json would send teammates' tokens to whoever owns that host.
+    """
+    host = remote_host(url)
+    kind = None if host is None else (hosts or ForgeHosts()).kind_of(host.name)
+    if host is None or kind is None:
+        return None
+    return Forge(kind, host.name, f"https://{host.name}{host.port}")
+
+
+def ssh_hostname(alias: str, runner: Runner) -> str | None:
+    """The HostName ssh would connect to for `alias` (`ssh -G`, which never connects)."""
+    if alias.startswith("-"):
+        return None
+    answer = runner(["ssh", "-G", "--", alias], timeout=GIT_TIMEOUT_SECONDS)
+    if not answer.ok:
+        return None
+    for line in answer.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        if key.lower() == "hostname" and value.strip():
+            return value.strip().lower()
     return None
+
+
+@dataclass(frozen=True)
+class ForgeFinding:
+    """The forge of a remote, or why none was taken (a sentence for the person)."""
+
+    forge: Forge | None
+    note: str | None = None
+
+
+def find_forge(url: str, hosts: ForgeHosts, runner: Runner) -> ForgeFinding:
+    """The remote's forge; an SSH alias (`github.com-work`) is resolved through `ssh -G`."""
+    found = forge_of(url, hosts)
+    host = remote_host(url)
+    if found is not None or host is None:
+        return ForgeFinding(found)
+    if host.ssh:
+        real = ssh_hostname(host.name, runner)
+        if real is not None and real != host.name and hosts.kind_of(real) is not None:
+            kind = hosts.kind_of(real)
+            assert kind is not None
+            return ForgeFinding(Forge(kind, real, f"https://{real}"))
+        if real is None:
+            return ForgeFinding(
+                None,
+                f"`ssh -G -- {host.name}` did not say which host the SSH remote reaches: "
+                "no forge MCP server added. Use the forge's own host name in the remote "
+                "(`git remote set-url origin ...`), or check `ssh` is installed.",
+            )
+    return ForgeFinding(
+        None,
+        f"The origin's host {host.name} is not a recognised forge: no forge MCP server added. "
+        f"For GitHub Enterprise add it to `{GITHUB_HOSTS_SETTING}`, for self-managed GitLab "
+        f"to `{GITLAB_HOSTS_SETTING}`.",
+    )

@@ -24,6 +24,7 @@ from kiro_bootstrap.parsing import load_json_bytes
 from kiro_bootstrap.repo import check, templates
 from kiro_bootstrap.repo.hooks import HOOK_SUFFIX, hook_findings
 from kiro_bootstrap.repo.mcp import mcp_findings, secret_findings
+from kiro_bootstrap.repo.paths import check_no_links
 from kiro_bootstrap.repo.remote import Forge
 from kiro_bootstrap.repo.steering import Finding, steering_findings
 
@@ -118,8 +119,9 @@ def load_record(top: Path) -> Record:
 
 
 def _refuse(setting: str, findings: list[Finding]) -> None:
-    if findings:
-        line, message = findings[0]
+    errors = [finding for finding in findings if not finding.warning]
+    if errors:
+        line, message, _warning = errors[0]
         raise ConfigError(f"{setting}: line {line}: {message}; nothing was written.")
 
 
@@ -158,7 +160,7 @@ def desired_servers(loaded: LoadedSettings, forge: Forge | None) -> dict[str, di
     settings = loaded.settings
     servers = {name: server_entry(settings.mcp.servers[name]) for name in settings.repo.mcp_servers}
     if forge is not None:
-        name, entry = templates.forge_server(forge)
+        name, entry = templates.forge_server(forge, settings.repo.gitlab_mcp_package)
         servers.setdefault(name, entry)
     for name, entry in servers.items():
         text = json.dumps({SERVERS_KEY: {name: entry}}, indent=2)
@@ -238,10 +240,13 @@ def _plan_gitignore(top: Path) -> PlannedFile:
 
 
 def plan_init(top: Path, loaded: LoadedSettings, forge: Forge | None) -> InitPlan:
-    """What `repo init` would write; reads files, never writes them."""
+    """What `repo init` would write; reads files, never writes them (nor follows a link)."""
+    files = desired_files(loaded)
+    for relative in (RECORD_FILE, check.MCP_FILE, GITIGNORE, *files):
+        check_no_links(top, relative)
     record = load_record(top)
     plan = InitPlan(top, forge)
-    for relative, text in desired_files(loaded).items():
+    for relative, text in files.items():
         plan.files.append(_plan_whole(top, relative, text, record, plan.kept))
     mcp = _plan_mcp(top, desired_servers(loaded, forge), record, plan.kept)
     if mcp is not None:

@@ -87,8 +87,11 @@ IGNORE_LINES = (
 GITHUB_TOKEN_VARIABLE = "GITHUB_PERSONAL_ACCESS_TOKEN"  # noqa: S105
 GITLAB_TOKEN_VARIABLE = "GITLAB_PERSONAL_ACCESS_TOKEN"  # noqa: S105
 GITHUB_SERVER_IMAGE = "ghcr.io/github/github-mcp-server"
-GITLAB_SERVER_PACKAGE = "@modelcontextprotocol/server-gitlab"
 GITLAB_API_PATH = "/api/v4"
+# GitLab's own MCP server: an HTTP endpoint of every GitLab (sign-in by OAuth in Kiro;
+# availability depends on the GitLab tier and version, see README). The npm package
+# @modelcontextprotocol/server-gitlab is archived: never scaffolded.
+GITLAB_MCP_PATH = "/api/v4/mcp"
 
 
 def reference(variable: str) -> str:
@@ -96,8 +99,11 @@ def reference(variable: str) -> str:
     return "${" + variable + "}"
 
 
-def forge_server(forge: Forge) -> tuple[str, dict[str, Any]]:
-    """The MCP server entry for the repository's forge, tokens only as `${VAR}` references."""
+def forge_server(forge: Forge, gitlab_package: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The MCP server entry for the repository's forge, tokens only as `${VAR}` references.
+
+    GitLab: its own MCP endpoint, unless `repo.gitlab_mcp_package` names a package to run.
+    """
     if forge.kind == "github":
         args = ["run", "-i", "--rm", "-e", GITHUB_TOKEN_VARIABLE]
         env = {GITHUB_TOKEN_VARIABLE: reference(GITHUB_TOKEN_VARIABLE)}
@@ -105,11 +111,15 @@ def forge_server(forge: Forge) -> tuple[str, dict[str, Any]]:
             args += ["-e", "GITHUB_HOST"]  # GitHub Enterprise Server
             env["GITHUB_HOST"] = forge.web_url
         entry: dict[str, Any] = {"command": "docker", "args": [*args, GITHUB_SERVER_IMAGE]}
+    elif gitlab_package is None:
+        entry = {"url": forge.web_url + GITLAB_MCP_PATH}
+        entry.update({"disabled": False, "autoApprove": []})
+        return forge.kind, entry
     else:
         env = {
             GITLAB_TOKEN_VARIABLE: reference(GITLAB_TOKEN_VARIABLE),
             "GITLAB_API_URL": forge.web_url + GITLAB_API_PATH,
         }
-        entry = {"command": "npx", "args": ["-y", GITLAB_SERVER_PACKAGE]}
+        entry = {"command": "npx", "args": ["-y", gitlab_package]}
     entry.update({"env": env, "disabled": False, "autoApprove": []})
     return forge.kind, entry

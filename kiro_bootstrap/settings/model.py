@@ -101,6 +101,14 @@ HttpsUrl = Annotated[str, AfterValidator(_https_url)]
 ReleaseUrl = Annotated[str, AfterValidator(_release_url)]
 Region = Annotated[str, AfterValidator(_region)]
 Sha256 = Annotated[str, AfterValidator(_fingerprint)]
+# A DNS host name, compared case-insensitively (stored in lower case).
+HostName = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"
+    ),
+    AfterValidator(str.lower),
+]
 
 
 def _check_text(value: Any) -> Any:
@@ -374,6 +382,10 @@ class Repo(DocumentSection):
 
     steering_templates: dict[str, str] = {}  # name → path or text (.kiro/steering/NAME.md)
     hooks: dict[str, str] = {}  # name → path or JSON text (.kiro/hooks/NAME.kiro.hook)
+    # Exact host names taken as a forge beside github.com and gitlab.com.
+    github_hosts: list[HostName] = []  # GitHub Enterprise Server
+    gitlab_hosts: list[HostName] = []  # self-managed GitLab
+    gitlab_mcp_package: str | None = Field(default=None, pattern=r"^@?[a-z0-9][\w./@-]*$")
     mcp_servers: list[str] = []  # names from [mcp.servers] shared in .kiro/settings/mcp.json
 
 

@@ -53,7 +53,10 @@ def test_bad_front_matter_is_reported_with_file_and_line(cli: CliRunner, scaffol
         "always, fileMatch, manual, auto"
     ) in lines
     assert ".kiro/steering/ts.md:2: inclusion fileMatch needs a fileMatchPattern" in lines
-    assert ".kiro/steering/db.md:2: inclusion auto needs a description" in lines
+    assert (
+        ".kiro/steering/db.md:2: warning: inclusion auto without a description: "
+        "Kiro matches requests against it"
+    ) in lines
     assert ".kiro/steering/open.md:1: front matter has no closing '---'" in lines
 
 

@@ -48,22 +48,48 @@ def test_init_with_a_github_remote_scaffolds_everything(
     assert ".kiro/settings/*.local.json" in (top / ".gitignore").read_text().splitlines()
 
 
-def test_init_with_a_self_managed_gitlab_ssh_remote(cli: CliRunner, make_repo: MakeRepo) -> None:
+def _hosts_config(tmp_path: Path, text: str) -> str:
+    config = tmp_path / "hosts.toml"
+    config.write_text(text)
+    return str(config)
+
+
+def test_init_with_a_self_managed_gitlab_ssh_remote(
+    cli: CliRunner, make_repo: MakeRepo, tmp_path: Path
+) -> None:
     top = make_repo(remote=GITLAB_SSH)
-    assert cli("repo", "init", str(top)).code == 0
-    gitlab = _servers(top)["gitlab"]
-    assert gitlab["env"] == {
-        "GITLAB_PERSONAL_ACCESS_TOKEN": "${GITLAB_PERSONAL_ACCESS_TOKEN}",
-        "GITLAB_API_URL": "https://gitlab.example.com/api/v4",
+    config = _hosts_config(tmp_path, "[repo]\ngitlab_hosts = ['GitLab.Example.com']\n")
+    assert cli("--config", config, "repo", "init", str(top)).code == 0
+    # GitLab's own MCP endpoint, never the archived npm package.
+    assert _servers(top)["gitlab"] == {
+        "url": "https://gitlab.example.com/api/v4/mcp",
+        "disabled": False,
+        "autoApprove": [],
     }
+    assert "server-gitlab" not in (top / ".kiro/settings/mcp.json").read_text()
     assert "github" not in _servers(top)
 
 
+def test_a_gitlab_package_named_by_the_setting_is_run_instead(
+    cli: CliRunner, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    top = make_repo(remote="https://gitlab.com/acme/widgets.git")
+    config = _hosts_config(tmp_path, "[repo]\ngitlab_mcp_package = '@acme/gitlab-mcp'\n")
+    assert cli("--config", config, "repo", "init", str(top)).code == 0
+    gitlab = _servers(top)["gitlab"]
+    assert gitlab["args"] == ["-y", "@acme/gitlab-mcp"]
+    assert gitlab["env"] == {
+        "GITLAB_PERSONAL_ACCESS_TOKEN": "${GITLAB_PERSONAL_ACCESS_TOKEN}",
+        "GITLAB_API_URL": "https://gitlab.com/api/v4",
+    }
+
+
 def test_init_with_github_enterprise_points_the_server_at_that_host(
-    cli: CliRunner, make_repo: MakeRepo
+    cli: CliRunner, make_repo: MakeRepo, tmp_path: Path
 ) -> None:
     top = make_repo(remote="https://ci-bot:hunter2@github.acme.internal/org/app.git")
-    result = cli("repo", "init", str(top), "--json")
+    config = _hosts_config(tmp_path, "[repo]\ngithub_hosts = ['github.acme.internal']\n")
+    result = cli("--config", config, "repo", "init", str(top), "--json")
     assert result.code == 0
     assert _servers(top)["github"]["env"] == {
         "GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_PERSONAL_ACCESS_TOKEN}",
@@ -166,6 +192,9 @@ def test_without_a_forge_remote_and_shared_servers_no_mcp_json(
     result = cli("repo", "init", str(top))
     assert result.code == 0
     assert not (top / ".kiro/settings/mcp.json").exists()
+    assert "The origin's host bitbucket.org is not a recognised forge" in result.stdout
+    top = make_repo(name="local")
+    result = cli("repo", "init", str(top))
     assert "No GitHub or GitLab" in result.stdout
 
 
@@ -200,7 +229,7 @@ def test_organisation_servers_and_hooks_are_shared(
     (tmp_path / "tests.kiro.hook").write_text(json.dumps(hook))
     config = tmp_path / "org.toml"
     config.write_text(
-        "[repo]\nmcp_servers = ['docs']\n"
+        "[repo]\nmcp_servers = ['docs']\ngitlab_hosts = ['gitlab.example.com']\n"
         "[repo.hooks]\nupdate-tests = 'tests.kiro.hook'\n"
         "[mcp.servers.docs]\nurl = 'https://docs.example.com/mcp'\n"
         "headers = { Authorization = 'Bearer ${DOCS_TOKEN}' }\n"
@@ -287,3 +316,16 @@ def test_a_missing_template_file_or_path_is_exit_2(
     assert "repo.steering_templates.tech names" in result.stderr
     assert not (top / ".kiro").exists()
     assert cli("repo", "init", str(tmp_path / "nowhere")).code == 2
+
+
+def test_a_host_that_only_contains_github_gets_no_server(
+    cli: CliRunner, make_repo: MakeRepo
+) -> None:
+    top = make_repo(remote="https://notgithub.attacker.example/acme/widgets.git")
+    result = cli("repo", "init", str(top), "--json")
+    assert result.code == 0
+    assert result.json["forge"] is None
+    assert not (top / ".kiro/settings/mcp.json").exists()
+    text = cli("repo", "init", str(top), "--dry-run").stdout
+    assert "notgithub.attacker.example is not a recognised forge" in text
+    assert "repo.github_hosts" in text

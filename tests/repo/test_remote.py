@@ -8,7 +8,12 @@ import pytest
 
 from kiro_bootstrap.errors import UsageError
 from kiro_bootstrap.host.runner import RecordedRunner
-from kiro_bootstrap.repo.remote import find_worktree_top, forge_of
+from kiro_bootstrap.repo.remote import ForgeHosts, find_forge, find_worktree_top, forge_of
+
+HOSTS = ForgeHosts(
+    github=frozenset({"github.acme.com", "github.example.com"}),
+    gitlab=frozenset({"gitlab.internal", "code-gitlab.example.org"}),
+)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +33,7 @@ from kiro_bootstrap.repo.remote import find_worktree_top, forge_of
     ],
 )
 def test_forge_of_known_hosts(url: str, kind: str, web_url: str) -> None:
-    forge = forge_of(url)
+    forge = forge_of(url, HOSTS)
     assert forge is not None
     assert (forge.kind, forge.web_url) == (kind, web_url)
 
@@ -37,7 +42,56 @@ def test_forge_of_known_hosts(url: str, kind: str, web_url: str) -> None:
     "url", ["https://bitbucket.org/a/b.git", "/srv/git/app.git", "file:///srv/app", ""]
 )
 def test_forge_of_other_hosts_is_none(url: str) -> None:
+    assert forge_of(url, HOSTS) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://notgithub.attacker.example/acme/app.git",
+        "https://github.com.attacker.example/acme/app.git",
+        "git@gitlab.com.evil.example:acme/app.git",
+        "https://github.acme.com/acme/app.git",  # an Enterprise host nobody listed
+        "https://github.com:bad-port/acme/app.git",
+    ],
+)
+def test_only_the_exact_host_is_a_forge(url: str) -> None:
     assert forge_of(url) is None
+
+
+def test_an_ssh_alias_is_resolved_through_ssh_g() -> None:
+    runner = RecordedRunner().add(
+        ["ssh", "-G", "--", "github.com-work"], "user git\nhostname github.com\nport 22\n"
+    )
+    found = find_forge("git@github.com-work:acme/app.git", ForgeHosts(), runner)
+    assert found.forge is not None
+    assert (found.forge.kind, found.forge.host) == ("github", "github.com")
+    assert runner.calls == [("ssh", "-G", "--", "github.com-work")]
+
+
+def test_an_ssh_alias_to_another_host_is_not_a_forge() -> None:
+    runner = RecordedRunner().add(["ssh", "-G"], "hostname evil.example\n")
+    found = find_forge("git@github.com-work:acme/app.git", ForgeHosts(), runner)
+    assert found.forge is None
+    assert found.note is not None
+    assert "github.com-work is not a recognised forge" in found.note
+    assert "repo.github_hosts" in found.note
+
+
+def test_an_ssh_alias_without_ssh_is_refused_with_a_hint() -> None:
+    runner = RecordedRunner(strict=False)  # no ssh program
+    found = find_forge("ssh://git@gh-work/acme/app.git", ForgeHosts(), runner)
+    assert found.forge is None
+    assert found.note is not None
+    assert "`ssh -G -- gh-work` did not say which host" in found.note
+    assert "git remote set-url origin" in found.note
+
+
+def test_an_https_remote_is_never_resolved_through_ssh() -> None:
+    runner = RecordedRunner()  # strict: any call fails the test
+    found = find_forge("https://notgithub.attacker.example/a/b.git", ForgeHosts(), runner)
+    assert found.forge is None
+    assert runner.calls == []
 
 
 def test_without_git_the_top_is_found_by_walking_up(tmp_path: Path) -> None:
