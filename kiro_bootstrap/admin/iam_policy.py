@@ -96,7 +96,17 @@ def command_policy(
             role.append(Grant(tuple(reads)))
     elif command == "publish":
         caller.append(Grant(DIRECTORY))
-        if s3_object_arn is not None:
+        if s3_object_arn is not None and s3_object_arn.endswith("/"):
+            # A sharded roster under a prefix: its objects, and listing them for the clean-up.
+            bucket, _, prefix = s3_object_arn.removeprefix("arn:aws:s3:::").partition("/")
+            objects = (("s3:GetObject", "read the live index and manifests"),
+                       ("s3:PutObject", "publish shards, proofs and the index"),
+                       ("s3:DeleteObject", "remove expired publishes"))  # fmt: skip
+            caller.append(Grant(objects, f"{s3_object_arn}*"))
+            list_shards = (("s3:ListBucket", "find the shards already published"),)
+            caller.append(Grant(list_shards, f"arn:aws:s3:::{bucket}",
+                                {"StringLike": {"s3:prefix": [f"{prefix}*"]}}))  # fmt: skip
+        elif s3_object_arn is not None:
             roster = (("s3:GetObject", "read the live roster"), ("s3:PutObject", "publish it"))
             caller.append(Grant(roster, s3_object_arn))
         if internal_api:

@@ -151,3 +151,17 @@ def test_each_policy_is_exactly_the_calls_its_command_makes(use, aws, tmp_path, 
             internal_api=True,
         )
         assert policy.actions() == (caller, role if command != "publish" else set()), command
+
+
+def test_the_publish_policy_for_a_sharded_prefix_can_list_and_clean_up(cli) -> None:
+    from kiro_bootstrap.admin.iam_policy import command_policy
+
+    policy = command_policy(
+        "publish", management_role_arn=None, s3_object_arn="arn:aws:s3:::kiro-roster/roster/"
+    ).documents()["policy"]
+    by_resource = {statement["Resource"]: statement for statement in policy["Statement"]}
+    objects = by_resource["arn:aws:s3:::kiro-roster/roster/*"]
+    assert objects["Action"] == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    listing = by_resource["arn:aws:s3:::kiro-roster"]
+    assert listing["Action"] == ["s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["roster/*"]}}
