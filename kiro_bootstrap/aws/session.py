@@ -7,6 +7,7 @@ The run's environment (`ctx.environ`, not `os.environ`) decides: `AWS_PROFILE`, 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ class AwsClients:
         self.account_id = account_id
         self._clients: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()
+        self._counting = threading.Lock()  # directory reads and S3 writes run on threads
 
     @property
     def session(self) -> boto3.Session:
@@ -191,7 +193,7 @@ class AwsClients:
             )
 
         assumed = AwsClients(assumed_session, self.config, account_id=role_arn.split(":")[4])
-        assumed.calls = self.calls
+        assumed.calls, assumed._counting = self.calls, self._counting
         return assumed
 
     def credentials(self) -> tuple[str, str, str | None]:
@@ -212,7 +214,8 @@ class AwsClients:
 
     def _count_call(self, model: Any, **_kwargs: Any) -> None:
         """Count one API call (retries are not counted again)."""
-        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+        with self._counting:
+            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
 
 
 def aws_clients(ctx: Context) -> AwsClients:
