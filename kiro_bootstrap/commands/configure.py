@@ -96,12 +96,13 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     result = Result(data={"user": person.name, **report.to_json()})
     render_report(report, result, verbose=ctx.options.verbose)
     if not (args.dry_run or person.for_someone_else):
-        _remember_sign_in(ctx, result)
+        remember_sign_in(ctx, result)
     _add_next_steps(ctx, person.home, result, report)
     return result
 
 
-def _remember_sign_in(ctx: Context, result: Result) -> None:
+def remember_sign_in(ctx: Context, result: Result) -> None:
+    """Save --start-url/--idc-region in the person's own config file (their own run only)."""
     from kiro_bootstrap.settings.remember import remember_flagged_sign_in
 
     saved = remember_flagged_sign_in(ctx)

@@ -146,18 +146,11 @@ def _install(ctx: Context, args: argparse.Namespace) -> Result:
         # The person's sign-in name may differ from the account Kiro went to: --for-user names
         # both; otherwise KIRO_BOOTSTRAP_USER (an MDM-supplied UPN) beats the login name.
         confirm_after_install(ctx, result, user=args.for_user)
-        _remember_sign_in(ctx, result)
+        from kiro_bootstrap.commands.configure import remember_sign_in
+
+        remember_sign_in(ctx, result)
         _add_next_steps(ctx, outcome, result)
     return result
-
-
-def _remember_sign_in(ctx: Context, result: Result) -> None:
-    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
-
-    saved = remember_flagged_sign_in(ctx)
-    if saved is not None:
-        result.data["saved_settings"] = str(saved)
-        result.say(f"Saved --start-url and --idc-region in {saved}.", "dim")
 
 
 def _add_next_steps(ctx: Context, outcome: InstallOutcome, result: Result) -> None:
