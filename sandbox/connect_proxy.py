@@ -11,35 +11,26 @@ import select
 import socket
 import threading
 from dataclasses import dataclass, field
-from types import TracebackType
 
-ACCEPT_TIMEOUT_SECONDS = 0.2
+from sandbox.loopback_listener import LoopbackListener
+
 RELAY_TIMEOUT_SECONDS = 5.0
 MAX_HEADER_BYTES = 8192
 RELAY_CHUNK_BYTES = 65536
 
 
 @dataclass
-class ConnectProxy:
+class ConnectProxy(LoopbackListener):
     """A context manager serving on 127.0.0.1:`port` in a thread."""
 
     expected_authorization: str | None = None  # "Basic …" required when set
     requests: list[tuple[str, bool]] = field(default_factory=list)  # (target, authorised?)
 
     def __post_init__(self) -> None:
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self._socket.settimeout(ACCEPT_TIMEOUT_SECONDS)
-        self.port = int(self._socket.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._listen()
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _address = self._socket.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+    def _handle(self, connection: socket.socket) -> None:
+        threading.Thread(target=self._tunnel, args=(connection,), daemon=True).start()
 
     def _tunnel(self, client: socket.socket) -> None:
         with client:
@@ -84,17 +75,3 @@ class ConnectProxy:
                     if not data:
                         return
                     peers[sender].sendall(data)
-
-    def __enter__(self) -> ConnectProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._socket.close()

@@ -11,20 +11,19 @@ import datetime
 import ipaddress
 import socket
 import ssl
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from sandbox.loopback_listener import LoopbackListener
+
 CA_NAME = "Example Corp TLS Inspection CA"
 VALIDITY = datetime.timedelta(days=30)
 BACKDATE = datetime.timedelta(days=1)
-ACCEPT_TIMEOUT_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def create_authority() -> SandboxAuthority:
     )
 
 
-class TlsServer:
+class TlsServer(LoopbackListener):
     """Accepts TLS connections on 127.0.0.1 in a thread until closed (a context manager)."""
 
     def __init__(self, authority: SandboxAuthority, folder: Path) -> None:
@@ -102,34 +101,11 @@ class TlsServer:
         key.chmod(0o600)
         self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self._context.load_cert_chain(chain, key)
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self._socket.settimeout(ACCEPT_TIMEOUT_SECONDS)
-        self.port = int(self._socket.getsockname()[1])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._listen()
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _address = self._socket.accept()
-            except OSError:
-                continue
-            try:
-                with self._context.wrap_socket(connection, server_side=True):
-                    pass
-            except (OSError, ssl.SSLError):
-                connection.close()  # the client refused our certificate: that is its answer
-
-    def __enter__(self) -> TlsServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._socket.close()
+    def _handle(self, connection: socket.socket) -> None:
+        try:
+            with self._context.wrap_socket(connection, server_side=True):
+                pass
+        except (OSError, ssl.SSLError):
+            connection.close()  # the client refused our certificate: that is its answer
