@@ -1,7 +1,8 @@
 """Roster scale benchmark: the sharded roster at 100,000 people in 500 groups (issue 19).
 
-Seeds the local AWS (sandbox/aws, in this process) with 100,000 people in 500 groups, runs
-`admin roster publish --dest s3://BUCKET/roster/` in-process against it, copies the published
+Starts the local AWS as its own process (`python -m sandbox.aws`, as real AWS is another
+machine: its CPU is not the publisher's) with 100,000 people in 500 groups, runs
+`admin roster publish --dest s3://BUCKET/roster/` in this process against it, copies the published
 objects to a loopback roster host, and checks one person from a fresh workstation (cold), again
 after an unchanged republish the next day, and reports bytes, not timed assertions. Targets:
 ≤ 64 KiB per cold check, ≤ 8 KiB after an unchanged republish, publish ≤ 30 s.
@@ -11,22 +12,26 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import boto3  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from kiro_bootstrap.cli import main  # noqa: E402
 from kiro_bootstrap.context import Environment  # noqa: E402
 from kiro_bootstrap.roster.keys import key_to_pem  # noqa: E402
 from kiro_bootstrap.roster.signing import public_key_text  # noqa: E402
-from sandbox.aws import LocalAws, Scenario  # noqa: E402
+from sandbox.aws import Scenario  # noqa: E402
 from sandbox.isolation import isolated_environ  # noqa: E402
 from sandbox.roster_server import RosterServer  # noqa: E402
 
@@ -55,7 +60,9 @@ def organisation_config(scenario: Scenario, folder: Path, key: Ed25519PrivateKey
     return path
 
 
-def run(argv: list[str], environ: dict[str, str], clock: datetime) -> tuple[int, dict, str]:
+def run(
+    argv: list[str], environ: dict[str, str], clock: datetime
+) -> tuple[int, dict[str, Any], str]:
     """One in-process command with --json; its exit code, JSON and stderr."""
     stdout, stderr = io.StringIO(), io.StringIO()
     environment = Environment(environ=environ, stdout=stdout, stderr=stderr, clock=lambda: clock)
@@ -63,9 +70,34 @@ def run(argv: list[str], environ: dict[str, str], clock: datetime) -> tuple[int,
     return code, json.loads(stdout.getvalue() or "{}"), stderr.getvalue()
 
 
-def mirror(aws: LocalAws, server: RosterServer) -> int:
+def start_local_aws(scenario: Scenario) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`python -m sandbox.aws` for the scenario; the process and the environment it printed."""
+    command = [sys.executable, "-m", "sandbox.aws",
+               "--users", str(scenario.users), "--groups", str(scenario.groups)]  # fmt: skip
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    environ: dict[str, str] = {}
+    for line in process.stdout:
+        if line.startswith("READY"):
+            return process, environ
+        key, _, value = line.removeprefix("export ").strip().partition("=")
+        environ[key] = shlex.split(value)[0]
+    raise SystemExit(f"python -m sandbox.aws exited with {process.wait()} before READY")
+
+
+def s3_client(environ: dict[str, str]) -> Any:
+    """A boto3 S3 client on the local AWS, from the environment it printed."""
+    return boto3.client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=environ["AWS_ENDPOINT_URL"],
+        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def mirror(s3: Any, server: RosterServer) -> int:
     """Copy the published objects to the loopback host (what a CDN would serve); total bytes."""
-    s3 = aws.session().client("s3", region_name="us-east-1")
     total = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=PREFIX):
         for item in page.get("Contents", []):
@@ -76,17 +108,28 @@ def mirror(aws: LocalAws, server: RosterServer) -> int:
 
 
 def main_benchmark() -> int:
-    """Seed, publish, check cold, republish, check again; print bytes and times vs targets."""
+    """Start the local AWS in its own process, then publish and check against it."""
     scenario = Scenario(users=PEOPLE, groups=GROUPS)
+    process, aws_environ = start_local_aws(scenario)
+    try:
+        return publish_and_check(scenario, aws_environ)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def publish_and_check(scenario: Scenario, aws_environ: dict[str, str]) -> int:
+    """Publish, check cold, republish, check again; print bytes and times vs targets."""
     key = Ed25519PrivateKey.generate()
-    with tempfile.TemporaryDirectory() as name, LocalAws(scenario) as aws, RosterServer() as host:
+    s3 = s3_client(aws_environ)
+    with tempfile.TemporaryDirectory() as name, RosterServer() as host:
         folder = Path(name)
         key_file = folder / "signing.pem"
         key_file.write_text(key_to_pem(key), encoding="ascii")
         key_file.chmod(0o600)
         config = organisation_config(scenario, folder, key)
-        aws.session().client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
-        admin = {**isolated_environ(folder / "admin"), **aws.env()}
+        s3.create_bucket(Bucket=BUCKET)
+        admin = {**isolated_environ(folder / "admin"), **aws_environ}
         publish = ["admin", "roster", "publish", "--config", str(config),
                    "--dest", f"s3://{BUCKET}/{PREFIX}", "--key-file", str(key_file)]  # fmt: skip
         started = time.perf_counter()
@@ -95,7 +138,7 @@ def main_benchmark() -> int:
         if code != 0:
             print(err)
             return 1
-        published_bytes = mirror(aws, host)
+        published_bytes = mirror(s3, host)
         workstation = isolated_environ(folder / "workstation")
         workstation["KIRO_BOOTSTRAP_SUBSCRIPTION__ROSTER_URL"] = host.url_for(
             f"/{PREFIX}index.json"
@@ -112,7 +155,7 @@ def main_benchmark() -> int:
         started = time.perf_counter()
         code, again, err = run(publish, admin, NOW + timedelta(days=1))
         republish_seconds = time.perf_counter() - started
-        mirror(aws, host)
+        mirror(s3, host)
         host.reset_counters()
         run(check, workstation, NOW + timedelta(days=1, hours=1))
         warm_bytes, warm_requests = host.bytes_served, len(host.requests)

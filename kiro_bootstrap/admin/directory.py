@@ -7,7 +7,9 @@ gives every member's name and email, so no per-user call is ever made.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from kiro_bootstrap.admin.identity_center import IdcInstance
@@ -17,6 +19,9 @@ from kiro_bootstrap.settings.model import PLANS, Assignment
 
 # The identity store's largest page.
 PAGE_SIZE = 100
+# Threads reading group memberships beside the chain of list_users pages (a pool of the
+# client's connections each; see aws.session.CONNECTIONS_PER_CLIENT).
+READERS = 8
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,16 @@ def resolve_what_exists(
     if not assignments:
         return [], []
     wanted_groups = {a.group for a in assignments if a.group is not None}
-    all_groups = _group_ids(clients, instance) if wanted_groups else {}
-    group_ids = {name: all_groups[name] for name in wanted_groups if name in all_groups}
-    users = {user.user_id: user for user in list_users(clients, instance)}
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        # list_users is one chain of pages; the groups' memberships are read beside it.
+        every_user = pool.submit(lambda: list(list_users(clients, instance)))
+        all_groups = _group_ids(clients, instance) if wanted_groups else {}
+        group_ids = {name: all_groups[name] for name in wanted_groups if name in all_groups}
+        ids = sorted(set(group_ids.values()))
+        member_ids = dict(
+            zip(ids, pool.map(partial(_member_ids, clients, instance), ids), strict=True)
+        )
+        users = {user.user_id: user for user in every_user.result()}
     by_name = _index_users(users.values())
     unresolved = [
         Unresolved("group", name, _nearest(name, all_groups))
@@ -87,10 +99,7 @@ def resolve_what_exists(
         ),
         key=lambda item: item.name,
     )
-    members = {
-        group_id: _group_members(clients, instance, group_id, users)
-        for group_id in sorted(set(group_ids.values()))
-    }
+    members = {group_id: _members(found, users) for group_id, found in member_ids.items()}
     resolved = []
     for assignment in assignments:
         if assignment.group is not None and assignment.group in group_ids:
@@ -163,18 +172,21 @@ def _index_users(users: Any) -> dict[str, DirectoryUser]:
     return index
 
 
-def _group_members(
-    clients: AwsClients, instance: IdcInstance, group_id: str, users: dict[str, DirectoryUser]
-) -> tuple[DirectoryUser, ...]:
-    """The group's direct members, in user name order."""
-    members = []
-    for page in _pages(clients, instance, "list_group_memberships", GroupId=group_id):
-        for membership in page.get("GroupMemberships", []):
-            user_id = membership.get("MemberId", {}).get("UserId")
-            if user_id is None:
-                continue
-            # A user created since list_users ran is still a member; keep them by id.
-            members.append(users.get(user_id) or DirectoryUser(user_id, user_id, None, ()))
+def _member_ids(clients: AwsClients, instance: IdcInstance, group_id: str) -> list[str]:
+    """The user ids of the group's direct members (nested groups are not members)."""
+    return [
+        str(membership["MemberId"]["UserId"])
+        for page in _pages(clients, instance, "list_group_memberships", GroupId=group_id)
+        for membership in page.get("GroupMemberships", [])
+        if membership.get("MemberId", {}).get("UserId") is not None
+    ]
+
+
+def _members(user_ids: Iterable[str], users: dict[str, DirectoryUser]) -> tuple[DirectoryUser, ...]:
+    """Those users, in user name order; one created since list_users ran is kept by id."""
+    members = [
+        users.get(user_id) or DirectoryUser(user_id, user_id, None, ()) for user_id in user_ids
+    ]
     return tuple(sorted(members, key=lambda user: user.user_name))
 
 

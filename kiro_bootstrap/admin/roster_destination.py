@@ -31,7 +31,7 @@ FOLDER_MODE = 0o755
 MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 ACCESS_DENIED = "aws-access-denied"
 MANIFEST_NAME = "manifest.json"  # the publisher's own record of a publish: its expiry and shards
-S3_WRITERS = 8  # concurrent PutObject calls while writing a set
+S3_WRITERS = 16  # concurrent PutObject calls while writing a set
 S3_DELETE_BATCH = 1000  # DeleteObjects' limit
 
 
@@ -240,7 +240,6 @@ class _S3Store:
 
     def write_many(self, files: dict[str, bytes], *, immutable: bool) -> None:
         control = IMMUTABLE_CACHE_CONTROL if immutable else CACHE_CONTROL
-        self.clients.client("s3")  # create the client once, before the threads share it
 
         def put(item: tuple[str, bytes]) -> None:
             _put(self.clients, self.bucket, self.prefix + item[0], item[1], control)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 GLOBAL_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 5
 RETRY_MODE = "adaptive"  # client-side rate limiting on top of standard retries
+CONNECTIONS_PER_CLIENT = 16  # at least the threads that share a client (directory reads, S3 writes)
 ASSUMED_SESSION_NAME = "kiro-bootstrap"
 # Variables copied from the run's environment into the botocore session's own config.
 _FILE_VARIABLES = {
@@ -113,6 +114,7 @@ class AwsClients:
         self._clients: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()
         self._counting = threading.Lock()  # directory reads and S3 writes run on threads
+        self._creating = threading.Lock()  # so threads asking at once share one client
 
     @property
     def session(self) -> boto3.Session:
@@ -126,28 +128,34 @@ class AwsClients:
         """A botocore client for a service in a region (the default region when None)."""
         wanted = region or self.config.region or GLOBAL_REGION
         key = (service_name, wanted)
-        if key not in self._clients:
-            from botocore.config import Config
-
-            retry = {"mode": RETRY_MODE, "total_max_attempts": self.config.max_attempts}
-            client_config = Config(
-                retries=retry,  # type: ignore[arg-type]
-                connect_timeout=self.config.connect_timeout,
-                read_timeout=self.config.read_timeout,
-                user_agent_extra=f"kiro-bootstrap/{__version__}",
-                proxies={"http": self.config.proxy, "https": self.config.proxy}
-                if self.config.proxy
-                else None,
-            )
-            with translating(self._call(service_name, "CreateClient", wanted)):
-                self._clients[key] = self.session.client(
-                    service_name,  # type: ignore[call-overload]
-                    region_name=wanted,
-                    endpoint_url=self.config.endpoint_url,
-                    verify=self.config.ca_bundle,
-                    config=client_config,
-                )
+        with self._creating:
+            if key not in self._clients:
+                self._clients[key] = self._create_client(service_name, wanted)
         return self._clients[key]
+
+    def _create_client(self, service_name: str, wanted: str) -> Any:
+        """A new client with our retries, timeouts, proxy and a pool for the reader threads."""
+        from botocore.config import Config  # botocore loads only when AWS is used
+
+        retry = {"mode": RETRY_MODE, "total_max_attempts": self.config.max_attempts}
+        client_config = Config(
+            retries=retry,  # type: ignore[arg-type]
+            connect_timeout=self.config.connect_timeout,
+            read_timeout=self.config.read_timeout,
+            user_agent_extra=f"kiro-bootstrap/{__version__}",
+            proxies={"http": self.config.proxy, "https": self.config.proxy}
+            if self.config.proxy
+            else None,
+            max_pool_connections=CONNECTIONS_PER_CLIENT,
+        )
+        with translating(self._call(service_name, "CreateClient", wanted)):
+            return self.session.client(
+                service_name,  # type: ignore[call-overload]
+                region_name=wanted,
+                endpoint_url=self.config.endpoint_url,
+                verify=self.config.ca_bundle,
+                config=client_config,
+            )
 
     def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> Any:
         """Call one operation (snake_case name) with AWS errors translated."""

@@ -1,7 +1,7 @@
 """Run the local AWS as its own process: `python -m sandbox.aws [--users N --groups M ...]`.
 
-Prints `READY <endpoint_url>`, then the environment as `export K=V` lines, and serves until
-SIGTERM or Ctrl-C.
+Prints the environment as `export K=V` lines, then `READY <endpoint_url>` (read up to it), and
+serves until SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     with LocalAws(scenario) as aws:
-        lines = [f"READY {aws.endpoint_url}"]
-        lines += [f"export {key}={shlex.quote(value)}" for key, value in aws.env().items()]
+        lines = [f"export {key}={shlex.quote(value)}" for key, value in aws.env().items()]
+        lines.append(f"READY {aws.endpoint_url}")
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
         while not stop.wait(1.0):

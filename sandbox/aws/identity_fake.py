@@ -27,6 +27,9 @@ class IdentityStoreFake:
     def __init__(self, lookup_store: StoreLookup) -> None:
         """Bind the way to find moto's store for an account and region."""
         self._lookup_store = lookup_store
+        # Memberships by group, rebuilt when the store's memberships change (scanning 100,000
+        # memberships for each page would make a benchmark measure this fake).
+        self._by_group: dict[int, tuple[tuple[int, str | None], dict[str, list[Any]]]] = {}
 
     def handle(
         self, request: WireRequest, operation: str, account_id: str, region: str
@@ -50,7 +53,7 @@ class IdentityStoreFake:
             rows = [_user_json(user) for user in islice(store.users.values(), start, start + size)]
         else:
             group_id = body.get("GroupId")
-            memberships = [m for m in store.group_memberships.values() if m["GroupId"] == group_id]
+            memberships = self._memberships_by_group(store).get(str(group_id), [])
             key, total, rows = (
                 "GroupMemberships",
                 len(memberships),
@@ -60,6 +63,19 @@ class IdentityStoreFake:
         if start + size < total:
             page["NextToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
         return json_response(page)
+
+    def _memberships_by_group(self, store: Any) -> dict[str, list[Any]]:
+        """The store's memberships grouped by group id, cached until they change."""
+        every = store.group_memberships
+        version = (len(every), next(reversed(every), None))
+        cached = self._by_group.get(id(store))
+        if cached is None or cached[0] != version:
+            grouped: dict[str, list[Any]] = {}
+            for membership in every.values():
+                grouped.setdefault(str(membership["GroupId"]), []).append(membership)
+            cached = (version, grouped)
+            self._by_group[id(store)] = cached
+        return cached[1]
 
 
 def _plain_list_body(request: WireRequest) -> dict[str, Any] | None:

@@ -183,8 +183,8 @@ def test_module_runs_as_its_own_process() -> None:
     )
     try:
         assert process.stdout is not None
-        ready = process.stdout.readline()
         exports = [process.stdout.readline() for _ in range(5)]
+        ready = process.stdout.readline()
         assert ready.startswith("READY http://127.0.0.1:")
         assert f"export AWS_ENDPOINT_URL={ready.split()[1]}\n" in exports
     finally:
