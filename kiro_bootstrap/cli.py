@@ -56,8 +56,8 @@ class Parser(argparse.ArgumentParser):
 
 def config_location(text: str) -> Path | str:
     """`--config`: a URL stays text (fetched when the context is built), anything else a path."""
+    from kiro_bootstrap.net.remote_config import display_url, is_config_url
     from kiro_bootstrap.settings.model import check_url
-    from kiro_bootstrap.settings.remote import display_url, is_config_url
 
     if not is_config_url(text):
         return Path(text)
@@ -132,19 +132,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         module.register(commands, common)
     return parser
-
-
-def read_options(args: argparse.Namespace) -> GlobalOptions:
-    """The global options from wherever they appeared on the line."""
-    return GlobalOptions(
-        config=getattr(args, "config", None),
-        json=getattr(args, "json", False),
-        verbose=getattr(args, "verbose", False),
-        quiet=getattr(args, "quiet", False),
-        debug=getattr(args, "debug", False),
-        offline=getattr(args, "offline", False),
-        root=getattr(args, "root", None),
-    )
 
 
 def _peek_options(argv: Sequence[str]) -> GlobalOptions:
@@ -222,7 +209,7 @@ def _run(
 ) -> tuple[str, int]:
     with contextlib.redirect_stdout(env.stdout):
         args = parser.parse_args(argv)
-    options = read_options(args)
+    options = GlobalOptions.from_args(args)
     output.json_mode, output.quiet, output.verbose = options.json, options.quiet, options.verbose
     output.interactive = output.interactive and not (options.json or options.quiet)
     handler: Handler | None = getattr(args, "handler", None)

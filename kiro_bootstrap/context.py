@@ -123,6 +123,19 @@ class GlobalOptions:
     offline: bool = False
     root: Path | None = None
 
+    @classmethod
+    def from_args(cls, args: Any) -> GlobalOptions:
+        """The global options from a parsed command line, wherever they appeared on it."""
+        return cls(
+            config=getattr(args, "config", None),
+            json=getattr(args, "json", False),
+            verbose=getattr(args, "verbose", False),
+            quiet=getattr(args, "quiet", False),
+            debug=getattr(args, "debug", False),
+            offline=getattr(args, "offline", False),
+            root=getattr(args, "root", None),
+        )
+
 
 @dataclass
 class Context:
@@ -180,7 +193,7 @@ def build_context(
     managed = read_managed_source(facts, paths, registry_reader=env.registry_reader)
     config_layer: Layer | None = None
     if isinstance(options.config, str):
-        from kiro_bootstrap.settings.remote import display_url, fetch_config
+        from kiro_bootstrap.net.remote_config import display_url, fetch_config
 
         config_layer = url_layer(fetch_config(options.config, facts), display_url(options.config))
     # An explicit --config is the organisation's word: the file beside the binary then waits.
@@ -198,7 +211,8 @@ def build_context(
         config_layer=config_layer,
         organisation=beside.path if beside is not None and not beside.refused else None,
     )
-    from kiro_bootstrap.redact import Redactor, secret_values
+    from kiro_bootstrap.redact import Redactor
+    from kiro_bootstrap.settings.secret_values import secret_values
 
     output.redactor = Redactor(secret_values(loaded.settings))
     for warning in loaded.warnings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from kiro_bootstrap.errors import DeploymentError
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _TEMPORARY_ATTEMPTS = 16
+_HASH_CHUNK_BYTES = 1024 * 1024
 
 
 def refuse_link(path: Path) -> DeploymentError:
@@ -166,3 +168,14 @@ def sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read once in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as source:
+        while chunk := source.read(_HASH_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

@@ -254,7 +254,7 @@ def situation_of(
         drift_fix = subprocess.list2cmdline(argv) if ctx.facts.os == "windows" else shlex.join(argv)
     known = None
     if idc.start_url is None:
-        from kiro_bootstrap.onboarding.aws_sessions import find_sso_sessions
+        from kiro_bootstrap.configure.aws_sessions import find_sso_sessions
 
         sessions = [x for x in find_sso_sessions(ctx.facts.home / ".aws" / "config") if x.region]
         if sessions:
@@ -303,7 +303,7 @@ def kiro_launcher(ctx: Context, target: str | None, scope: str | None, home: Pat
         return home / "AppData" / "Local" / "Programs" / "Kiro" / "Kiro.exe"
     if target.endswith("-deb"):
         return Path("/usr/bin/kiro")  # the package's own link
-    from kiro_bootstrap.install.locations import linux_layout
+    from kiro_bootstrap.layout.locations import linux_layout
 
     return linux_layout("system" if scope == "system" else "user", ctx.facts, ctx.paths, home).shim
 

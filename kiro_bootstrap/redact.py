@@ -1,6 +1,6 @@
 """The one redactor: every text that can reach a terminal, JSON, a log, a status or record file,
 a backup name or an error message passes through `redact` (or a `Redactor` that also knows the
-values of settings marked secret).
+values of settings marked secret: settings.secret_values).
 
 Patterns err on the side of masking: a path holding `@` after `://` loses its "user" part,
 which costs a little readability and never a password.
@@ -12,13 +12,9 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import Any
 
 from kiro_bootstrap.credentials import TOKEN_SHAPES
-
-if TYPE_CHECKING:
-    from kiro_bootstrap.settings.model import Settings
 
 MASK = "****"
 # Shorter values are too likely to match ordinary words ("on", "1") to be masked verbatim.
@@ -97,21 +93,3 @@ class Redactor:
     def __call__(self, text: str) -> str:
         """Mask credentials and this run's secret values in `text`."""
         return redact(text, self.secrets)
-
-
-def secret_values(settings: Settings) -> tuple[str, ...]:
-    """Values of settings marked secret: MCP env and headers, and passwords in URLs."""
-    values: list[str] = []
-    for server in settings.mcp.servers.values():
-        values += server.env.values()
-        values += server.headers.values()
-    for url in (
-        settings.network.proxy,
-        settings.release.base_url,
-        settings.subscription.roster_url or "",
-    ):
-        parts = urlsplit(url) if "://" in url else None
-        if parts is not None:
-            # user:password hides the password; a token alone (https://TOKEN@host) is the user.
-            values.append(parts.password or parts.username or "")
-    return tuple(value for value in values if len(value) >= MIN_SECRET_LENGTH)

@@ -71,9 +71,9 @@ def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Resolve whose files, find the installed Kiro, configure, report."""
     from kiro_bootstrap.configure.run import configure_user_and_system, validate_identity_center
-    from kiro_bootstrap.host.person import person_for_run
     from kiro_bootstrap.install.lock import install_lock
     from kiro_bootstrap.install.pipeline import lock_path
+    from kiro_bootstrap.privsep.person import person_for_run
     from kiro_bootstrap.state.store import open_status_store
 
     person = person_for_run(ctx, args.for_user)
@@ -103,7 +103,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
 
 def remember_sign_in(ctx: Context, result: Result) -> None:
     """Save --start-url/--idc-region in the person's own config file (their own run only)."""
-    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
+    from kiro_bootstrap.commands.remember import remember_flagged_sign_in
 
     saved = remember_flagged_sign_in(ctx)
     if saved is not None:
@@ -112,7 +112,7 @@ def remember_sign_in(ctx: Context, result: Result) -> None:
 
 
 def _add_next_steps(ctx: Context, home: Path, result: Result, report: ConfigureReport) -> None:
-    from kiro_bootstrap.install.detect import find_installed_kiro
+    from kiro_bootstrap.layout.detect import find_installed_kiro
     from kiro_bootstrap.next_steps import add_next_steps, build_next_steps, situation_of
 
     installed = find_installed_kiro(ctx.facts, ctx.paths, home, ctx.settings.kiro.version_field)

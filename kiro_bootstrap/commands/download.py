@@ -42,7 +42,7 @@ def setting_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Obtain the verified build and report it."""
     from kiro_bootstrap.fetch.obtain import obtain_verified_build
-    from kiro_bootstrap.release.targets import choose_target
+    from kiro_bootstrap.layout.targets import choose_target
     from kiro_bootstrap.verify.chain import ChainFailedError
     from kiro_bootstrap.verify.report import rejected_result, verified_result
 

@@ -78,7 +78,7 @@ def setting_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Run the install pipeline and report it; a failed run is recorded for inventory."""
     from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError
-    from kiro_bootstrap.install.recording import record_failed_install, record_install_error
+    from kiro_bootstrap.install.status_update import record_failed_install, record_install_error
 
     if args.silent:
         # What MDM runs: no progress bars, and no colour codes in the logs it keeps.
@@ -107,8 +107,8 @@ def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
     person, permissions) is left to the run, which reports it where it happens.
     """
     from kiro_bootstrap.errors import ConfigError, KiroBootstrapError
-    from kiro_bootstrap.host.person import person_for_run
     from kiro_bootstrap.install.configure_step import apply_configuration
+    from kiro_bootstrap.privsep.person import person_for_run
 
     if args.no_configure or args.dry_run:
         return

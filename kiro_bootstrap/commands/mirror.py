@@ -42,7 +42,7 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Build the mirror and list what it holds."""
-    from kiro_bootstrap.release.mirror import build_mirror
+    from kiro_bootstrap.fetch.mirror import build_mirror
     from kiro_bootstrap.settings.model import check_url
     from kiro_bootstrap.verify.chain import ChainFailedError
     from kiro_bootstrap.verify.report import rejected_result

@@ -26,11 +26,20 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Do the handed-over step as this account; its report goes beside the request."""
+    from kiro_bootstrap.configure.run import CONFIGURE_STEP, DRIFT_STEP
     from kiro_bootstrap.context import GlobalOptions, build_context
     from kiro_bootstrap.files import write_atomic
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.install.person_side import INSPECT_INSTALL_STEP, PLACE_INSTALL_STEP
+    from kiro_bootstrap.install.removal import REMOVE_INSTALL_STEP
     from kiro_bootstrap.privsep.handover import REPORT_SUFFIX, check_handover, read_handover
-    from kiro_bootstrap.privsep.steps import STEPS, step_function
+    from kiro_bootstrap.privsep.person import Person
+    from kiro_bootstrap.state.store import WRITE_STATUS_STEP
+
+    steps = {
+        step.name: step
+        for step in (CONFIGURE_STEP, DRIFT_STEP, INSPECT_INSTALL_STEP, PLACE_INSTALL_STEP,
+                     REMOVE_INSTALL_STEP, WRITE_STATUS_STEP)
+    }  # fmt: skip
 
     document = read_handover(args.handover)
     passed = document.get("options")
@@ -42,12 +51,12 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     )  # fmt: skip
     check_handover(ctx, args.handover, document)
     step, request = str(document.get("step", "")), document["request"]
-    if step not in STEPS:
+    if step not in steps:
         raise UsageError(f"Unknown person-side step {step!r}.")
     person = Person(ctx.facts.current_user, ctx.facts.home, for_someone_else=False, stepped=True)
     event: dict[str, Any]
     try:
-        event = {"event": "result", "report": step_function(step)(ctx, person, request)}
+        event = {"event": "result", "report": steps[step].function(ctx, person, request)}
     except KiroBootstrapError as error:
         event = {"event": "error", "exit_code": int(error.exit_status), "code": error.code,
                  "message": error.message, "hint": error.hint}  # fmt: skip

@@ -11,7 +11,7 @@ from kiro_bootstrap.redact import redact_value
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.install.inspect import InstallationStatus
+    from kiro_bootstrap.status.installation import InstallationStatus
 
 
 def register(
@@ -39,9 +39,9 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Inspect, report, and record what was found (never a failure of `status` itself)."""
-    from kiro_bootstrap.install.check_record import record_check
-    from kiro_bootstrap.install.inspect import inspect_installation
     from kiro_bootstrap.state.fleet import STATUS_EXIT, fix_for, state_of
+    from kiro_bootstrap.status.check_update import record_check
+    from kiro_bootstrap.status.installation import inspect_installation
     from kiro_bootstrap.subscription.onboarding import describe_last, last_subscription_summary
 
     status = inspect_installation(ctx, args.for_user)

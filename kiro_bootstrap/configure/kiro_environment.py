@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from kiro_bootstrap.configure import desktop_entry
 from kiro_bootstrap.configure.documents import Document, PlistDocument
 from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
 from kiro_bootstrap.configure.update_policy import FORMAT_PLIST, RegistryDocument
 from kiro_bootstrap.configure.workstation import Workstation
 from kiro_bootstrap.errors import ConfigError
-from kiro_bootstrap.install import desktop_entry
-from kiro_bootstrap.install.locations import DESKTOP_ENTRY_NAME, linux_layout
+from kiro_bootstrap.layout.locations import DESKTOP_ENTRY_NAME, linux_layout
 
 FORMAT_DESKTOP = "desktop-entry"
 FORMAT_USER_REGISTRY = "user-registry"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiro_bootstrap.configure.documents import Document, display_key, same_value
-from kiro_bootstrap.configure.record import FileRecord, OwnedKey
+from kiro_bootstrap.configure.ownership import FileRecord, OwnedKey
 
 Scope = Literal["system", "user"]
 

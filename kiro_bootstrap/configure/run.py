@@ -20,7 +20,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.configure import (
     aws_config,
@@ -33,24 +33,25 @@ from kiro_bootstrap.configure import (
 )
 from kiro_bootstrap.configure.documents import Document, display_key
 from kiro_bootstrap.configure.files import PRIVATE_MODE, create_folders, keep_backup, write_atomic
-from kiro_bootstrap.configure.reconcile import Drift, FilePlan, Scope, find_drift, plan_removal
-from kiro_bootstrap.configure.record import (
+from kiro_bootstrap.configure.ownership import (
     RECORD_NAME,
     Record,
     load_record,
     save_record,
     system_record_path,
 )
+from kiro_bootstrap.configure.reconcile import Drift, FilePlan, Scope, find_drift, plan_removal
 from kiro_bootstrap.configure.report import ConfigureReport, change_of, describe, settings_secrets
-from kiro_bootstrap.configure.system_acl import prepare_system_folder
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import ConfigError, DeploymentError
+from kiro_bootstrap.host.system_acl import prepare_system_folder
 from kiro_bootstrap.host.users import same_user
-from kiro_bootstrap.install.crash import reach_phase
+from kiro_bootstrap.privsep.steps import PersonStep, inside, run_person_step
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.privsep.person import Person
 
 __all__ = [
     "ConfigureReport",
@@ -151,7 +152,7 @@ def _removal_plans(
         if path_text in keep:
             continue
         path = Path(path_text)
-        if confine and not _inside(ws.home, path):
+        if confine and not inside(ws.home, path):
             ws_warning = f"{path}: a record in the home names a file outside it; refused."
             plans.append(FilePlan(path, scope, "refused", None, None, None, warnings=[ws_warning]))
             continue
@@ -163,12 +164,6 @@ def _removal_plans(
     return plans
 
 
-def _inside(home: Path, path: Path) -> bool:
-    from kiro_bootstrap.privsep.steps import inside
-
-    return inside(home, path)
-
-
 def admin_command(ctx: Context, user: str) -> str:
     """The exact command an administrator runs to write the machine-wide files."""
     from kiro_bootstrap.next_steps import agent_command
@@ -176,7 +171,7 @@ def admin_command(ctx: Context, user: str) -> str:
     argv = [agent_command(ctx), "configure"]
     config = ctx.options.config
     if config is not None:
-        from kiro_bootstrap.settings.remote import display_url
+        from kiro_bootstrap.net.remote_config import display_url
 
         # A URL's userinfo (a token) never goes into a printed command.
         shown = display_url(config) if isinstance(config, str) else str(config.resolve())
@@ -332,11 +327,9 @@ def configure_person_side(
 def _configure(
     ctx: Context, person: Person, *, kiro_version: str | None, dry_run: bool, remove: bool
 ) -> ConfigureReport:
-    from kiro_bootstrap.privsep.steps import run_person_step
-
     ws, record, system_plans = _system_plans(ctx, person, remove=remove)
     request = {"dry_run": dry_run, "remove": remove}
-    answer = run_person_step(ctx, person, "configure", request)
+    answer = run_person_step(ctx, person, CONFIGURE_STEP, request)
     person_report = ConfigureReport.from_json(answer.get("report", {}))
     report = _execute(ctx, ws, record, system_plans, dry_run)
     report.files += person_report.files
@@ -368,7 +361,7 @@ def drift_of(ws: Workstation, record: Record, *, confine: bool = False) -> list[
     drifts: list[Drift] = []
     for path_text, entry in record.files.items():
         path = Path(path_text)
-        if confine and not _inside(ws.home, path):
+        if confine and not inside(ws.home, path):
             continue
         try:
             _before, doc = _open(ws, path, entry.format)
@@ -390,11 +383,9 @@ def person_drift(ctx: Context, person: Person) -> list[Drift]:
 
 def detect_drift(ctx: Context, *, person: Person) -> list[Drift]:
     """Owned keys whose current value differs from what we wrote (system, then the person's)."""
-    from kiro_bootstrap.privsep.steps import run_person_step
-
     record = _system_record(ctx)
     drifts = drift_of(_workstation(ctx, person, record), record)
-    answer = run_person_step(ctx, person, "drift", {})
+    answer = run_person_step(ctx, person, DRIFT_STEP, {})
     for item in answer.get("drift", []):
         if isinstance(item, dict):
             drifts.append(
@@ -402,3 +393,34 @@ def detect_drift(ctx: Context, *, person: Person) -> list[Drift]:
                       item.get("actual"))
             )  # fmt: skip
     return drifts
+
+
+def _configure_person_files(
+    ctx: Context, person: Person, request: dict[str, Any]
+) -> dict[str, Any]:
+    """As the person: plan and write their files and record; report what changed."""
+    from kiro_bootstrap.layout.detect import find_installed_kiro
+
+    report = configure_person_side(
+        ctx, person, dry_run=bool(request.get("dry_run")), remove=bool(request.get("remove"))
+    )
+    installed = find_installed_kiro(
+        ctx.facts, ctx.paths, person.home, ctx.settings.kiro.version_field
+    )
+    return {"report": report.to_json(), "kiro_version": installed.version if installed else None}
+
+
+def _drift_of_person_files(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
+    """As the person: the drift of their own files (values are masked by the caller)."""
+    del request
+    return {
+        "drift": [
+            {"file": str(item.file), "key": item.key, "expected": item.expected,
+             "actual": item.actual}
+            for item in person_drift(ctx, person)
+        ]
+    }  # fmt: skip
+
+
+CONFIGURE_STEP = PersonStep("configure", _configure_person_files)
+DRIFT_STEP = PersonStep("drift", _drift_of_person_files)

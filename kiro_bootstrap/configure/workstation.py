@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap.configure.files import read_bytes, refuse_links_under
-from kiro_bootstrap.configure.record import FileRecord
+from kiro_bootstrap.configure.ownership import FileRecord
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.paths import Paths

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.errors import ConfigError
-from kiro_bootstrap.install.detect import (
+from kiro_bootstrap.layout.detect import (
     DEFAULT_PROCESS_NAMES,
     InstalledKiro,
     running_kiro,

@@ -8,10 +8,10 @@ from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.doctor import host_checks, network_path, probes
 from kiro_bootstrap.host.users import home_of, resolve_target_user
-from kiro_bootstrap.install.detect import find_installed_kiro
-from kiro_bootstrap.install.locations import install_prefix, resolve_scope
+from kiro_bootstrap.layout.detect import find_installed_kiro
+from kiro_bootstrap.layout.locations import install_prefix, resolve_scope
+from kiro_bootstrap.layout.targets import host_target
 from kiro_bootstrap.net.client import build_http_client, choose_proxy
-from kiro_bootstrap.release.targets import host_target
 
 if TYPE_CHECKING:
     import httpx

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.fetch.limits import CHUNK_BYTES
 from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
@@ -53,17 +52,6 @@ def cache_folder(facts: HostFacts, paths: Paths) -> Path:
     if facts.is_admin:
         return paths.system(SYSTEM_CACHE[facts.os]) / CACHE_FOLDER
     return paths.user_cache_dir / CACHE_FOLDER
-
-
-def hash_file(path: Path) -> tuple[str, int]:
-    """SHA-256 (hex) and size of a file, read once in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as source:
-        while chunk := source.read(CHUNK_BYTES):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 class BuildCache:

@@ -6,10 +6,10 @@ import hashlib
 from pathlib import Path
 
 from kiro_bootstrap.errors import UnavailableError, VerificationError
-from kiro_bootstrap.fetch.http_transfer import Downloaded, discard_part
-from kiro_bootstrap.fetch.limits import CHUNK_BYTES
-from kiro_bootstrap.fetch.progress import ProgressReporter
 from kiro_bootstrap.files import make_folders
+from kiro_bootstrap.net.http_transfer import Downloaded, discard_part
+from kiro_bootstrap.net.limits import CHUNK_BYTES
+from kiro_bootstrap.net.progress import ProgressReporter
 
 
 def copy_to_part(

@@ -15,18 +15,20 @@ from pathlib import Path
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import UnavailableError, UsageError
-from kiro_bootstrap.fetch.cache import BuildCache, CacheEntry, cache_folder, hash_file, place_at
-from kiro_bootstrap.fetch.http_transfer import (
+from kiro_bootstrap.fetch.cache import BuildCache, CacheEntry, cache_folder, place_at
+from kiro_bootstrap.fetch.local import copy_to_part, read_small
+from kiro_bootstrap.files import hash_file
+from kiro_bootstrap.layout.targets import TARGET_SPECS, UPDATER_FEEDS, TargetSpec
+from kiro_bootstrap.net.http_transfer import (
     FetchSession,
     NotPublishedError,
     discard_part,
     download_to_part,
     fetch_bytes,
 )
-from kiro_bootstrap.fetch.limits import MAX_DOWNLOAD_BYTES, MAX_SIGNATURE_FILE_BYTES
-from kiro_bootstrap.fetch.local import copy_to_part, read_small
-from kiro_bootstrap.fetch.pace import PaceRule
-from kiro_bootstrap.fetch.progress import ProgressReporter, RichProgress, SilentProgress
+from kiro_bootstrap.net.limits import MAX_DOWNLOAD_BYTES, MAX_SIGNATURE_FILE_BYTES
+from kiro_bootstrap.net.pace import PaceRule
+from kiro_bootstrap.net.progress import ProgressReporter, RichProgress, SilentProgress
 from kiro_bootstrap.release.resolve import (
     LATEST,
     ResolvedRelease,
@@ -35,7 +37,6 @@ from kiro_bootstrap.release.resolve import (
     resolve,
     unpublished,
 )
-from kiro_bootstrap.release.targets import TARGET_SPECS, UPDATER_FEEDS, TargetSpec
 from kiro_bootstrap.verify.artifact_version import check_artifact_version
 from kiro_bootstrap.verify.chain import (
     ChainOutcome,

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from kiro_bootstrap.host.windows_sessions import WindowsSession
+from typing import Literal
 
 OsName = Literal["linux", "darwin", "windows"]
 
@@ -58,6 +55,23 @@ class ProxySettings:
     def configured(self) -> bool:
         """True when any proxy, PAC or auto-discovery setting is present."""
         return bool(self.http or self.https or self.pac_url or self.auto_detect)
+
+
+@dataclass(frozen=True)
+class WindowsSession:
+    """A signed-in person and what root learned about them from the machine's registry."""
+
+    account: str
+    sid: str | None
+    active: bool
+    profile: str | None = None  # HKLM\...\ProfileList\<SID>\ProfileImagePath
+    hive_loaded: bool = False  # HKU\<SID> is there: their HKCU can be read and changed
+    proxy: ProxySettings | None = None  # their WinINet settings, read from HKU\<SID>
+
+    @property
+    def name(self) -> str:
+        """The account without its domain: "AliceSmith"."""
+        return self.account.rpartition("\\")[2]
 
 
 @dataclass(frozen=True)

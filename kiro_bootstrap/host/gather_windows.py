@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from kiro_bootstrap.host.facts import HostFacts, ProxySettings, normalize_arch
+from kiro_bootstrap.host.facts import HostFacts, ProxySettings, WindowsSession, normalize_arch
 from kiro_bootstrap.host.process import ProcessView
 from kiro_bootstrap.host.proxy import proxy_from_environ
 from kiro_bootstrap.host.runner import Runner
@@ -28,7 +28,6 @@ from kiro_bootstrap.host.windows import (
 )
 from kiro_bootstrap.host.windows_sessions import (
     SignedIn,
-    WindowsSession,
     choose_person,
     people_signed_in,
 )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kiro_bootstrap.host.facts import ProxySettings
+from kiro_bootstrap.host.facts import WindowsSession
 
 # Autopilot and the out-of-box experience sign in as defaultuser0 (defaultuser100000 on
 # some builds) before the real person: never a person to install for.
@@ -26,23 +26,6 @@ class SignedIn:
     account: str  # "AzureAD\\AliceSmith", "CORP\\alice", "DESKTOP-1\\alice"
     sid: str | None  # LookupAccountNameW's answer; None when the lookup failed
     active: bool  # WTSActive: the session at the screen (console or a connected RDP window)
-
-
-@dataclass(frozen=True)
-class WindowsSession:
-    """A signed-in person and what root learned about them from the machine's registry."""
-
-    account: str
-    sid: str | None
-    active: bool
-    profile: str | None = None  # HKLM\...\ProfileList\<SID>\ProfileImagePath
-    hive_loaded: bool = False  # HKU\<SID> is there: their HKCU can be read and changed
-    proxy: ProxySettings | None = None  # their WinINet settings, read from HKU\<SID>
-
-    @property
-    def name(self) -> str:
-        """The account without its domain: "AliceSmith"."""
-        return self.account.rpartition("\\")[2]
 
 
 def is_setup_account(account: str) -> bool:

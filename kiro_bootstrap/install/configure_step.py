@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kiro_bootstrap.configure.report import ConfigureReport
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.privsep.person import Person
 
 _VERBS = {"created": "create", "updated": "update", "removed": "remove"}
 

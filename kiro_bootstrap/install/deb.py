@@ -12,12 +12,12 @@ from pathlib import Path
 
 from kiro_bootstrap.errors import InstallError
 from kiro_bootstrap.files import make_folders
-from kiro_bootstrap.install.detect import read_product_version
 from kiro_bootstrap.install.job import InstallJob, Placed
+from kiro_bootstrap.layout.detect import read_product_version
+from kiro_bootstrap.layout.locations import deb_location
 from kiro_bootstrap.paths import Paths
 
 DEB_PACKAGE = "kiro"
-DEB_LOCATION = "/usr/share/kiro"
 DPKG_DATABASE = "/var/lib/dpkg"
 PACKAGE_TOOL_TIMEOUT_SECONDS = 900.0
 # dpkg refuses to run as root unless ldconfig and start-stop-daemon are on PATH.
@@ -27,11 +27,6 @@ SYSTEM_TOOL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 def is_live_root(paths: Paths) -> bool:
     """True when the root override is the machine's own root."""
     return paths.root == Path(paths.root.anchor)
-
-
-def deb_location(paths: Paths) -> Path:
-    """Where the package puts Kiro."""
-    return paths.system(DEB_LOCATION)
 
 
 def _dpkg_root_options(paths: Paths) -> list[str]:

@@ -6,10 +6,10 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.install.current import find_current_install, method_of
 from kiro_bootstrap.install.job import installers_folder
 from kiro_bootstrap.install.plan import Decision, decide
 from kiro_bootstrap.install.preflight import Preflight
+from kiro_bootstrap.state.current import find_current_install, method_of
 from kiro_bootstrap.state.store import StatusStore
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _build_actions(
     pin = "the organisation's SHA-256 pin, then " if resolved.pinned_sha256 else ""
     actions.append(f"verify it: {pin}the platform signature (stop on any doubt)")
     if method == "tarball":
-        from kiro_bootstrap.install.locations import linux_layout
+        from kiro_bootstrap.layout.locations import linux_layout
 
         layout = linux_layout(pre.scope, facts, paths, home)
         actions += [
@@ -47,7 +47,7 @@ def _build_actions(
         argv = deb_install_argv(paths, installers_folder(ctx) / resolved.file_name)
         actions.append(f"run: {subprocess.list2cmdline(argv)}")
     elif method == "dmg":
-        from kiro_bootstrap.install.locations import install_prefix
+        from kiro_bootstrap.layout.locations import install_prefix
 
         folder = install_prefix(pre.scope, facts, paths, home)
         actions += [

@@ -11,14 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import DeploymentError
-from kiro_bootstrap.install.crash import reach_phase
-from kiro_bootstrap.install.current import CurrentInstall
 from kiro_bootstrap.install.integration import edited_entry_note
 from kiro_bootstrap.install.job import Placed
-from kiro_bootstrap.install.locations import linux_layout
+from kiro_bootstrap.install.person_side import INSPECT_INSTALL_STEP, PLACE_INSTALL_STEP
 from kiro_bootstrap.install.plan import Decision
+from kiro_bootstrap.layout.locations import linux_layout
 from kiro_bootstrap.privsep.steps import inside, run_person_step
+from kiro_bootstrap.state.current import CurrentInstall
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 def current_in_their_home(ctx: Context, pre: Preflight) -> CurrentInstall:
     """The version the person's step finds in their home (untrusted: it only steers a choice)."""
-    answer = run_person_step(ctx, pre.person, "inspect-install", {"target": pre.spec.name})
+    answer = run_person_step(ctx, pre.person, INSPECT_INSTALL_STEP, {"target": pre.spec.name})
     return current_in_their_home_from(ctx, pre, answer)
 
 
@@ -50,14 +51,14 @@ def install_in_their_home(
         install_decision,
         offered_version,
     )
-    from kiro_bootstrap.install.recording import record_install, record_unchanged
+    from kiro_bootstrap.install.status_update import record_install, record_unchanged
 
     if pre.spec.extension != "tar.gz":
         raise DeploymentError(
             f"A per-user install of {pre.spec.name} for someone else is not supported.",
             hint="Install it system-wide (--scope system), or let the person run it themselves.",
         )
-    answer = run_person_step(ctx, pre.person, "inspect-install", {"target": pre.spec.name})
+    answer = run_person_step(ctx, pre.person, INSPECT_INSTALL_STEP, {"target": pre.spec.name})
     current = current_in_their_home_from(ctx, pre, answer)
     offered = offered_version(ctx, pre, request)
     reach_phase(ctx.environ, "resolved")
@@ -106,7 +107,10 @@ def _place_through_step(
     reach_phase(ctx.environ, "running-checked")
     # The build object crosses the fork in memory; the step reads the root-owned blob.
     answer = run_person_step(
-        ctx, pre.person, "place-install", {"build": build, "close_running": request.close_running}
+        ctx,
+        pre.person,
+        PLACE_INSTALL_STEP,
+        {"build": build, "close_running": request.close_running},
     )
     layout = linux_layout("user", ctx.facts, ctx.paths, pre.home)
     created = _paths_inside(pre.home, answer.get("created"))

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from kiro_bootstrap.configure import desktop_entry
+from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.files import make_folders, write_atomic
-from kiro_bootstrap.install import desktop_entry
-from kiro_bootstrap.install.crash import reach_phase
-from kiro_bootstrap.install.locations import LinuxLayout
+from kiro_bootstrap.layout.locations import LinuxLayout
 
 BACKUP_SUFFIX = ".kiro-bootstrap-backup"
 MANAGED_MARKER = "X-KiroBootstrap-Managed=true"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiro_bootstrap.install.locations import Scope
+from kiro_bootstrap.layout.locations import Scope
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context

@@ -13,13 +13,13 @@ import re
 import shutil
 from pathlib import Path
 
+from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import InstallError
 from kiro_bootstrap.install.archive import unpack_tarball
-from kiro_bootstrap.install.crash import reach_phase
-from kiro_bootstrap.install.detect import read_current_link
 from kiro_bootstrap.install.integration import write_integration
 from kiro_bootstrap.install.job import InstallJob, Placed
-from kiro_bootstrap.install.locations import LinuxLayout
+from kiro_bootstrap.layout.detect import read_current_link
+from kiro_bootstrap.layout.locations import LinuxLayout
 
 PREFIX_MODE = 0o755
 STAGING_PREFIX = ".staging-"

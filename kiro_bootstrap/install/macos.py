@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kiro_bootstrap.checks import Check, any_failed
+from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import InstallError, VerificationError
 from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
-from kiro_bootstrap.install.crash import reach_phase
-from kiro_bootstrap.install.detect import APP_BUNDLE
 from kiro_bootstrap.install.job import InstallJob, Placed
+from kiro_bootstrap.layout.detect import APP_BUNDLE
 from kiro_bootstrap.verify import macos as verify_macos
 from kiro_bootstrap.verify.macos import verify_app
 

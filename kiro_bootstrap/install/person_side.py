@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import DeploymentError
-from kiro_bootstrap.install.locations import linux_layout
-from kiro_bootstrap.privsep.steps import inside
-from kiro_bootstrap.state.records import InstallRecord
+from kiro_bootstrap.layout.locations import linux_layout
+from kiro_bootstrap.privsep.steps import PersonStep, inside
+from kiro_bootstrap.state.model import InstallRecord
 from kiro_bootstrap.state.store import open_status_store
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.privsep.person import Person
 
 USER_SCOPE_METHODS = frozenset({"tarball", "dmg", "inno"})
 
@@ -45,8 +45,8 @@ def own_install_record(ctx: Context, person: Person) -> InstallRecord | None:
 
 def inspect_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
     """The tar.gz version in the person's home and whether our install there is whole."""
-    from kiro_bootstrap.install.detect import read_current_link
     from kiro_bootstrap.install.integration import integration_complete
+    from kiro_bootstrap.layout.detect import read_current_link
 
     del request
     layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
@@ -73,17 +73,5 @@ def place_person_install(ctx: Context, person: Person, request: dict[str, Any]) 
             "replaced": placed.replaced, "edited_entry": bool(placed.notes)}  # fmt: skip
 
 
-def remove_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
-    """Remove the person's own user-scope install (and, with purge, Kiro's data in the home)."""
-    from kiro_bootstrap.install.removal import purge_user_data, remove_install
-
-    dry_run = bool(request.get("dry_run"))
-    record = own_install_record(ctx, person) if request.get("install", True) else None
-    changes: list[str] = []
-    removed: list[str] = []
-    if record is not None:
-        changes += remove_install(ctx, record, person, dry_run)
-        removed.append(f"{record.version} ({record.scope}, {record.method})")
-    if request.get("purge"):
-        changes += purge_user_data(person.home, ctx.facts.os, dry_run)
-    return {"changes": changes, "removed": removed}
+INSPECT_INSTALL_STEP = PersonStep("inspect-install", inspect_person_install)
+PLACE_INSTALL_STEP = PersonStep("place-install", place_person_install)

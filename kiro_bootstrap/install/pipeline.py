@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.context import Context
+from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import InstallError, KiroBootstrapError
 from kiro_bootstrap.install.configure_step import apply_configuration
-from kiro_bootstrap.install.crash import reach_phase
-from kiro_bootstrap.install.current import CurrentInstall, find_current_install, method_of
 from kiro_bootstrap.install.job import InstallJob, Placed, installers_folder
 from kiro_bootstrap.install.lock import install_lock
 from kiro_bootstrap.install.plan import Decision, decide
 from kiro_bootstrap.install.preflight import Preflight, run_preflight
-from kiro_bootstrap.install.recording import record_install, record_unchanged
+from kiro_bootstrap.install.status_update import record_install, record_unchanged
+from kiro_bootstrap.state.current import CurrentInstall, find_current_install, method_of
 from kiro_bootstrap.state.store import LOCK_FILE_NAME, StatusStore, open_status_store
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def _complete(ctx: Context, pre: Preflight, current: CurrentInstall) -> bool:
     if method_of(pre.spec) != "tarball":
         return True
     from kiro_bootstrap.install.integration import integration_complete
-    from kiro_bootstrap.install.locations import linux_layout
+    from kiro_bootstrap.layout.locations import linux_layout
 
     layout = linux_layout(pre.scope, ctx.facts, ctx.paths, pre.home)
     return current.record is not None and integration_complete(layout)
@@ -230,7 +230,7 @@ def _place(job: InstallJob, previous_version: str | None) -> Placed:
     ctx, method = job.ctx, _method_of_build(job)
     if method == "tarball":
         from kiro_bootstrap.install.linux_tarball import install_tarball
-        from kiro_bootstrap.install.locations import linux_layout
+        from kiro_bootstrap.layout.locations import linux_layout
 
         return install_tarball(job, linux_layout(job.scope, ctx.facts, ctx.paths, job.home))
     if method == "deb":
@@ -238,8 +238,8 @@ def _place(job: InstallJob, previous_version: str | None) -> Placed:
 
         return install_deb(job, previous_version)
     if method == "dmg":
-        from kiro_bootstrap.install.locations import install_prefix
         from kiro_bootstrap.install.macos import install_dmg
+        from kiro_bootstrap.layout.locations import install_prefix
 
         return install_dmg(job, install_prefix(job.scope, ctx.facts, ctx.paths, job.home))
     from kiro_bootstrap.install.windows import install_inno
@@ -249,6 +249,6 @@ def _place(job: InstallJob, previous_version: str | None) -> Placed:
 
 def _method_of_build(job: InstallJob) -> str:
     """The install method of the job's target."""
-    from kiro_bootstrap.release.targets import TARGET_SPECS
+    from kiro_bootstrap.layout.targets import TARGET_SPECS
 
     return method_of(TARGET_SPECS[job.build.target])

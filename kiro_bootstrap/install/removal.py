@@ -10,16 +10,18 @@ import dataclasses
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import InstallError
-from kiro_bootstrap.host.person import Person, person_for_run
-from kiro_bootstrap.install.current import find_current_install
-from kiro_bootstrap.install.locations import Scope, linux_layout
 from kiro_bootstrap.install.lock import install_lock
-from kiro_bootstrap.release.targets import TARGET_SPECS
-from kiro_bootstrap.state.records import InstallRecord
+from kiro_bootstrap.install.person_side import own_install_record
+from kiro_bootstrap.layout.locations import Scope, linux_layout
+from kiro_bootstrap.layout.targets import TARGET_SPECS
+from kiro_bootstrap.privsep.person import Person, person_for_run
+from kiro_bootstrap.privsep.steps import PersonStep, run_person_step
+from kiro_bootstrap.state.current import find_current_install
+from kiro_bootstrap.state.model import InstallRecord
 from kiro_bootstrap.state.store import (
     StatusStore,
     new_user_status,
@@ -87,8 +89,8 @@ def _remove_inno(ctx: Context, user: str, home: Path, dry_run: bool) -> list[str
         INSTALLER_TIMEOUT_SECONDS,
         UNINSTALL_SWITCHES,
         parse_uninstall_string,
-        run_as_person,
     )
+    from kiro_bootstrap.privsep.windows_task import run_as_person
 
     current = find_current_install(
         ctx, TARGET_SPECS["win32-x64"], "user", user=user, home=home, record=None
@@ -128,7 +130,7 @@ def remove_kiro(
 
     person = person_for_run(ctx, for_user)
     if ctx.facts.os == "windows":  # SYSTEM with nobody (or their hive) there: exit 7, untouched
-        from kiro_bootstrap.install.windows import require_signed_in_user
+        from kiro_bootstrap.privsep.windows_task import require_signed_in_user
 
         require_signed_in_user(ctx, person.name)
     store = open_status_store(ctx, person)
@@ -152,8 +154,6 @@ def _remove_all(
     ctx: Context, store: StatusStore, outcome: RemovalOutcome, *, dry_run: bool, purge: bool
 ) -> None:
     """Root removes the system install it recorded; the person's step removes theirs."""
-    from kiro_bootstrap.privsep.steps import run_person_step
-
     snapshot = store.load()
     system = snapshot.machine.install if snapshot.machine else None
     if system is not None and system.scope == "system" and ctx.facts.is_admin:
@@ -170,7 +170,7 @@ def _remove_all(
     if not install_through_step and not purge:
         return
     request = {"dry_run": dry_run, "purge": purge, "install": install_through_step}
-    answer = run_person_step(ctx, store.person, "remove-install", request)
+    answer = run_person_step(ctx, store.person, REMOVE_INSTALL_STEP, request)
     outcome.changes += [str(item) for item in answer.get("changes", []) if isinstance(item, str)]
     outcome.removed_versions += [
         str(item) for item in answer.get("removed", []) if isinstance(item, str)
@@ -187,3 +187,20 @@ def _record_removal(ctx: Context, store: StatusStore, outcome: RemovalOutcome) -
         ahead_of_pin=False,
     )  # fmt: skip
     return store.save(cleared, system_install=None, keep_system_install=not ctx.facts.is_admin)
+
+
+def _remove_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
+    """As the person: remove their own user-scope install (with purge, Kiro's data too)."""
+    dry_run = bool(request.get("dry_run"))
+    record = own_install_record(ctx, person) if request.get("install", True) else None
+    changes: list[str] = []
+    removed: list[str] = []
+    if record is not None:
+        changes += remove_install(ctx, record, person, dry_run)
+        removed.append(f"{record.version} ({record.scope}, {record.method})")
+    if request.get("purge"):
+        changes += purge_user_data(person.home, ctx.facts.os, dry_run)
+    return {"changes": changes, "removed": removed}
+
+
+REMOVE_INSTALL_STEP = PersonStep("remove-install", _remove_person_install)

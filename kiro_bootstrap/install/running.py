@@ -9,10 +9,10 @@ import os
 
 from kiro_bootstrap.context import Context, RunningProcess
 from kiro_bootstrap.errors import RetryLaterError
-from kiro_bootstrap.host.person import Person
 from kiro_bootstrap.host.runas import build_run_as_user
 from kiro_bootstrap.host.users import same_user
-from kiro_bootstrap.install.detect import DEFAULT_PROCESS_NAMES, running_kiro
+from kiro_bootstrap.layout.detect import DEFAULT_PROCESS_NAMES, running_kiro
+from kiro_bootstrap.privsep.person import Person
 
 CLOSE_GRACE_SECONDS = 20.0  # how long Kiro gets to quit by itself before it is terminated
 CLOSE_POLL_SECONDS = 1.0

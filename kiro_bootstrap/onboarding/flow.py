@@ -48,12 +48,11 @@ def _onboard(
     output: Output,
     prompter: Prompter,
 ) -> int:
-    from kiro_bootstrap.cli import read_options
-    from kiro_bootstrap.context import build_context
+    from kiro_bootstrap.commands.remember import remember_flagged_sign_in
+    from kiro_bootstrap.context import GlobalOptions, build_context
     from kiro_bootstrap.doctor.run import is_supported, run_doctor
-    from kiro_bootstrap.settings.remember import remember_flagged_sign_in
 
-    options = read_options(args)
+    options = GlobalOptions.from_args(args)
     ctx = build_context(options, env, output, {})
     prompter.say(f"kiro-bootstrap {__version__}: set up Kiro for {ctx.facts.current_user}")
     prompter.say()
@@ -117,7 +116,7 @@ def _check_region(answer: str) -> str | None:
 
 def ask_sign_in(ctx: Context, prompter: Prompter) -> Flags | None:
     """No organisation settings: offer a sign-in from ~/.aws/config, else ask for one."""
-    from kiro_bootstrap.onboarding.aws_sessions import find_sso_sessions
+    from kiro_bootstrap.configure.aws_sessions import find_sso_sessions
 
     prompter.say("No organisation settings were found (no kiro-bootstrap.toml beside me).")
     for session in find_sso_sessions(ctx.facts.home / ".aws" / "config"):
@@ -145,8 +144,8 @@ def sign_in_flags(start_url: str, region: str) -> Flags:
 
 def describe_plan(ctx: Context, prompter: Prompter) -> None:
     """What will be installed and configured, on one screen."""
-    from kiro_bootstrap.install.locations import install_prefix, resolve_scope
-    from kiro_bootstrap.release.targets import host_target
+    from kiro_bootstrap.layout.locations import install_prefix, resolve_scope
+    from kiro_bootstrap.layout.targets import host_target
 
     settings = ctx.settings
     scope = resolve_scope(settings.install.scope, ctx.facts)

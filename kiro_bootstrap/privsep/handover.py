@@ -21,7 +21,7 @@ from kiro_bootstrap.privsep.fork import MAX_REPORT_BYTES, parse_report
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.privsep.person import Person
 
 HANDOVER_FOLDER = "handover"
 REPORT_SUFFIX = ".report"
@@ -62,7 +62,7 @@ def run_through_task(
     ctx: Context, person: Person, step: str, request: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Hand `step` to the person's own agent through a scheduled task; return their events."""
-    from kiro_bootstrap.install.windows import run_as_person
+    from kiro_bootstrap.privsep.windows_task import run_as_person
 
     folder = handover_folder(ctx) / person.name.rpartition("\\")[2]
     _secure(ctx, folder, person)

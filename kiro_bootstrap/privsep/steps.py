@@ -1,6 +1,8 @@
 """The person-side step: everything under a person's home runs as that person.
 
-Root (or the person acting for themselves) calls `run_person_step(ctx, person, name, request)`.
+Root (or the person acting for themselves) calls `run_person_step(ctx, person, step, request)`
+with a `PersonStep` its stage defines beside the function (the hand-over command on Windows finds
+steps by name in its own table).
 When the run acts for someone else on Linux or macOS, the step runs in a forked child that has
 become that person (see `fork.py`); otherwise it runs in this process, as the same account.
 Either way the caller gets a plain JSON-able dict back, and errors keep their exit codes.
@@ -9,35 +11,26 @@ Either way the caller gets a plain JSON-able dict back, and errors keep their ex
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import io
 import logging
 import os
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from kiro_bootstrap import errors
+from kiro_bootstrap.crash import CRASH_VARIABLE, kill_parent_at
 from kiro_bootstrap.errors import DeploymentError, KiroBootstrapError
-from kiro_bootstrap.install.crash import CRASH_VARIABLE, kill_parent_at
 from kiro_bootstrap.privsep.fork import CHILD_PATH, Identity, run_in_child
 from kiro_bootstrap.redact import redact
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.privsep.person import Person
 
 StepFunction = Callable[["Context", "Person", dict[str, Any]], dict[str, Any]]
-# Each step by name -> "module:function", imported on use (the steps live in their stages).
-STEPS = {
-    "configure": "kiro_bootstrap.configure.person_side:configure_person_files",
-    "drift": "kiro_bootstrap.configure.person_side:drift_of_person_files",
-    "write-status": "kiro_bootstrap.state.person_side:write_person_status",
-    "inspect-install": "kiro_bootstrap.install.person_side:inspect_person_install",
-    "place-install": "kiro_bootstrap.install.person_side:place_person_install",
-    "remove-install": "kiro_bootstrap.install.person_side:remove_person_install",
-}
 MAX_MESSAGE_CHARS = 2000  # a relayed sentence; the rest of a chatty child is dropped
 _ERROR_KINDS: dict[int, type[KiroBootstrapError]] = {
     int(kind.exit_status): kind
@@ -56,6 +49,14 @@ _ERROR_KINDS: dict[int, type[KiroBootstrapError]] = {
 _log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class PersonStep:
+    """Work done as the person: its name (logs, the Windows hand-over) and its function."""
+
+    name: str
+    function: StepFunction
+
+
 def needs_separate_process(ctx: Context, person: Person) -> bool:
     """True when the step must run as another account than this process."""
     del ctx
@@ -63,10 +64,10 @@ def needs_separate_process(ctx: Context, person: Person) -> bool:
 
 
 def run_person_step(
-    ctx: Context, person: Person, step: str, request: dict[str, Any]
+    ctx: Context, person: Person, person_step: PersonStep, request: dict[str, Any]
 ) -> dict[str, Any]:
-    """Run one named person-side step for `person` and return its report."""
-    function = step_function(step)
+    """Run one person-side step for `person` and return its report."""
+    step, function = person_step.name, person_step.function
     if not needs_separate_process(ctx, person):
         return function(ctx, person, request)
     if ctx.facts.os == "windows":
@@ -229,13 +230,6 @@ def _take_report(
             _log.info("person step %s for %s reported: %s", step, person.name, _text(report))
             return report
     raise DeploymentError(f"The {step} step running as {person.name} sent no report.")
-
-
-def step_function(step: str) -> StepFunction:
-    """The function behind a step name."""
-    module_name, _, name = STEPS[step].partition(":")
-    function: StepFunction = getattr(importlib.import_module(module_name), name)
-    return function
 
 
 def inside(home: Path, path: Path) -> bool:

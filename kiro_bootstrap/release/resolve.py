@@ -13,16 +13,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kiro_bootstrap.errors import UnavailableError, UsageError
-from kiro_bootstrap.fetch.http_transfer import (
+from kiro_bootstrap.layout.targets import CERTIFICATE_NAME, SIGNATURE_NAME, TargetSpec
+from kiro_bootstrap.net.http_transfer import (
     FetchSession,
     NotPublishedError,
     fetch_bytes,
     probe,
 )
-from kiro_bootstrap.fetch.limits import MAX_METADATA_BYTES
+from kiro_bootstrap.net.limits import MAX_METADATA_BYTES
 from kiro_bootstrap.net.policy import check_url_allowed
 from kiro_bootstrap.release.metadata import ReleaseMetadata, parse_metadata
-from kiro_bootstrap.release.targets import CERTIFICATE_NAME, SIGNATURE_NAME, TargetSpec
 
 LATEST = "latest"
 

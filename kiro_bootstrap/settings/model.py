@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from kiro_bootstrap.settings.regions import KIRO_CONSOLE_REGIONS, is_known_region
+from kiro_bootstrap.settings.targets import Target
 
 MAX_VALUE_LENGTH = 2048
 ENV_PREFIX = "KIRO_BOOTSTRAP_"
@@ -35,7 +36,6 @@ PROXY_SCHEMES = ("http", "https")
 
 SigninMethod = Literal["idc", "external_idp", "builder_id", "google", "github", "social"]
 MAX_METHODS_PER_RULE = 16  # Kiro's limit on the names one managed-settings rule may list
-Target = Literal["linux-x64", "linux-x64-deb", "darwin-arm64", "darwin-x64", "win32-x64"]
 Plan = Literal["pro", "pro-plus", "power"]
 
 

@@ -1,1 +1,1 @@
-"""What this tool did on this machine: install records and status files for people and MDM."""
+"""The status files (machine and per person), the fleet state in them, and what is installed."""

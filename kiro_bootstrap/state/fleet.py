@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import ExitStatus
-from kiro_bootstrap.state.records import UserStatus
+from kiro_bootstrap.state.model import UserStatus
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -97,7 +97,7 @@ def host_verdict(ctx: Context) -> dict[str, Any]:
     """doctor's blocking checks as a verdict: supported or not, and why."""
     from kiro_bootstrap.doctor import host_checks
     from kiro_bootstrap.doctor.run import is_supported
-    from kiro_bootstrap.release.targets import host_target
+    from kiro_bootstrap.layout.targets import host_target
 
     facts = ctx.facts
     checks = [
@@ -124,7 +124,7 @@ def organisation_applied(ctx: Context, user_folder: Path | None) -> dict[str, An
     reads). No organisation settings at all (no start URL) is never "applied": that machine is
     `unconfigured` (DECISIONS §4), as `status` says.
     """
-    from kiro_bootstrap.configure.record import RECORD_NAME, system_record_path
+    from kiro_bootstrap.configure.ownership import RECORD_NAME, system_record_path
     from kiro_bootstrap.state.files import read_json_document
 
     if ctx.settings.identity_center.start_url is None:

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
+from kiro_bootstrap.privsep.steps import PersonStep, run_person_step
 from kiro_bootstrap.state.files import read_json_document, write_json_atomic
 from kiro_bootstrap.state.fleet import complete_record
-from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
+from kiro_bootstrap.state.model import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.host.person import Person
+    from kiro_bootstrap.privsep.person import Person
 
 STATUS_FILE_NAME = "status.json"
 LOCK_FILE_NAME = "install.lock"
@@ -131,9 +132,7 @@ class StatusStore:
         if self.person.at_login_window:
             return written
         if self.through_person_step:
-            from kiro_bootstrap.privsep.steps import run_person_step
-
-            run_person_step(self.ctx, self.person, "write-status", {"document": document})
+            run_person_step(self.ctx, self.person, WRITE_STATUS_STEP, {"document": document})
         else:
             write_json_atomic(self.user_file, document)
         written.append(self.user_file)
@@ -190,3 +189,16 @@ def new_user_status(
         last_run_at=stamp,
         last_error=error,
     )
+
+
+def _write_person_status(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
+    """As the person: write the status document root built for them into their state folder."""
+    del person
+    document = request.get("document")
+    if not isinstance(document, dict):
+        return {"written": False}
+    write_own_status(ctx, document)
+    return {"written": True}
+
+
+WRITE_STATUS_STEP = PersonStep("write-status", _write_person_status)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.host.runner import Runner
+from kiro_bootstrap.layout.targets import TargetSpec
 from kiro_bootstrap.parsing import ParseLimitError, load_json_bytes
-from kiro_bootstrap.release.targets import TargetSpec
 from kiro_bootstrap.verify.macos import APP_NAME, TOOL_TIMEOUT_SECONDS, AttachError, attached_dmg
 
 VERSION_CHECK = "artifact-version"

@@ -15,7 +15,7 @@ from kiro_bootstrap.checks import Check
 from kiro_bootstrap.errors import VerificationError
 from kiro_bootstrap.host.facts import OsName
 from kiro_bootstrap.host.runner import Runner
-from kiro_bootstrap.release.targets import TargetSpec
+from kiro_bootstrap.layout.targets import TargetSpec
 from kiro_bootstrap.settings.model import Signing
 from kiro_bootstrap.verify import linux, macos, windows
 from kiro_bootstrap.verify.trust import LinuxTrust

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import UsageError
-from kiro_bootstrap.fetch.cache import hash_file
-from kiro_bootstrap.fetch.limits import MAX_SIGNATURE_FILE_BYTES
-from kiro_bootstrap.release.targets import TARGET_SPECS
+from kiro_bootstrap.files import hash_file
+from kiro_bootstrap.layout.targets import TARGET_SPECS
+from kiro_bootstrap.net.limits import MAX_SIGNATURE_FILE_BYTES
 from kiro_bootstrap.verify.chain import ChainOutcome, Evidence, HostTools, run_verification_chain
 from kiro_bootstrap.verify.trust import linux_trust_for
 

@@ -14,7 +14,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kiro_bootstrap.install.crash import CRASH_VARIABLE, PHASES
+from kiro_bootstrap.crash import CRASH_VARIABLE, PHASES
 from sandbox.isolation import isolated_environ
 from tests.install.support import EXAMPLE_CONFIG, launch
 from tests.release import support

@@ -15,7 +15,7 @@ import pytest
 from kiro_bootstrap.context import RunningProcess
 from kiro_bootstrap.host.runas import TASK_NAMESPACE
 from kiro_bootstrap.host.runner import Completed, RecordedRunner
-from kiro_bootstrap.install.detect import WINDOWS_UNINSTALL_KEY
+from kiro_bootstrap.layout.detect import WINDOWS_UNINSTALL_KEY
 from kiro_bootstrap.verify.windows import SCRIPT as AUTHENTICODE_SCRIPT
 from tests.host import fixtures
 from tests.install.support import root_of, run_install

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiro_bootstrap.fetch.obtain import obtain_verified_build
-from kiro_bootstrap.release.targets import TARGET_SPECS, UPDATER_FEEDS
+from kiro_bootstrap.layout.targets import TARGET_SPECS, UPDATER_FEEDS
 from tests.host import fixtures
 from tests.release import support
 from tests.release.support import (

@@ -12,7 +12,7 @@ import pytest
 from kiro_bootstrap.configure import run
 from kiro_bootstrap.configure.run import configure_user_and_system, remove_owned_configuration
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.host.person import Person
+from kiro_bootstrap.privsep.person import Person
 from tests.host import fixtures
 
 

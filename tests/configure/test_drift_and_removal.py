@@ -12,7 +12,7 @@ from kiro_bootstrap.configure.run import (
     remove_owned_configuration,
 )
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.host.person import Person
+from kiro_bootstrap.privsep.person import Person
 from tests.configure.conftest import snapshot
 from tests.configure.test_configure_linux import AWS_TEXT, CONFIG_TEXT
 from tests.host import fixtures

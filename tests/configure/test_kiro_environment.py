@@ -9,15 +9,15 @@ import plistlib
 from collections.abc import Callable
 from pathlib import Path
 
+from kiro_bootstrap.configure import desktop_entry
 from kiro_bootstrap.configure.run import (
     configure_user_and_system,
     detect_drift,
     remove_owned_configuration,
 )
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.host.person import Person
 from kiro_bootstrap.host.runner import RecordedRunner
-from kiro_bootstrap.install import desktop_entry
+from kiro_bootstrap.privsep.person import Person
 from sandbox.artifacts import deb_desktop_entry, launcher_script
 from sandbox.tls_stand_in import create_authority
 from tests.host import fixtures

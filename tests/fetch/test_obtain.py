@@ -9,7 +9,7 @@ import pytest
 
 from kiro_bootstrap.errors import UnavailableError, UsageError, VerificationError
 from kiro_bootstrap.fetch.obtain import obtain_verified_build, resolve_release
-from kiro_bootstrap.fetch.progress import RichProgress
+from kiro_bootstrap.net.progress import RichProgress
 from sandbox.faults import Fault
 from tests.release.support import (
     LATEST,

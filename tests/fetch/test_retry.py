@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from kiro_bootstrap.fetch.limits import MAX_DELAY_SECONDS
-from kiro_bootstrap.fetch.retry import backoff_delay, parse_retry_after
+from kiro_bootstrap.net.limits import MAX_DELAY_SECONDS
+from kiro_bootstrap.net.retry import backoff_delay, parse_retry_after
 
 NOW = datetime(2026, 8, 13, 12, 0, tzinfo=UTC)
 

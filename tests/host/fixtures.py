@@ -15,8 +15,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.host.facts import HostFacts, ProxySettings
-from kiro_bootstrap.host.windows_sessions import WindowsSession
+from kiro_bootstrap.host.facts import HostFacts, ProxySettings, WindowsSession
 
 SAMPLES = Path(__file__).parent / "samples"
 GIB = 1024**3

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiro_bootstrap.host.windows_sessions import WindowsSession
-from kiro_bootstrap.install.detect import WINDOWS_UNINSTALL_KEY
+from kiro_bootstrap.host.facts import WindowsSession
+from kiro_bootstrap.layout.detect import WINDOWS_UNINSTALL_KEY
 from tests.commands.test_install_macos_windows import (
     NOT_STARTED,
     WindowsRunner,

@@ -9,7 +9,7 @@ from typing import Any
 
 from kiro_bootstrap.state.files import write_json_atomic
 from kiro_bootstrap.state.fleet import compute_state
-from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
+from kiro_bootstrap.state.model import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
 KIRO_VERSION = "1.0.309"
 AGENT_VERSION = "0.1.0"

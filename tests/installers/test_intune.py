@@ -16,7 +16,7 @@ import tree_sitter
 import tree_sitter_powershell
 
 from kiro_bootstrap.errors import ExitStatus
-from kiro_bootstrap.install.detect import WINDOWS_UNINSTALL_KEY
+from kiro_bootstrap.layout.detect import WINDOWS_UNINSTALL_KEY
 from kiro_bootstrap.paths import build_paths, under_root
 from kiro_bootstrap.state.store import STATUS_FILE_NAME
 from tests.host import fixtures

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiro_bootstrap.install.crash import CRASH_VARIABLE
+from kiro_bootstrap.crash import CRASH_VARIABLE
 from sandbox.isolation import isolated_environ
 from tests.privsep.conftest import PERSON, as_person
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiro_bootstrap.errors import UsageError
-from kiro_bootstrap.release.targets import TARGET_SPECS, UPDATER_FEEDS, choose_target
+from kiro_bootstrap.layout.targets import TARGET_SPECS, UPDATER_FEEDS, choose_target
 from sandbox.release_tree import TARGETS_BY_NAME
 from tests.host import fixtures
 

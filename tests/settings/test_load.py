@@ -180,13 +180,11 @@ def test_public_keys_must_be_ed25519(tmp_path: Path) -> None:
         load(tmp_path, '[subscription]\npublic_keys = ["ed25519:AAAA"]\n')
 
 
-def test_target_literal_matches_the_target_names() -> None:
-    from typing import get_args
-
-    from kiro_bootstrap.settings.model import Target
+def test_every_target_name_has_exactly_one_published_download() -> None:
+    from kiro_bootstrap.layout.targets import TARGET_SPECS
     from kiro_bootstrap.settings.targets import TARGETS
 
-    assert get_args(Target) == TARGETS
+    assert tuple(TARGET_SPECS) == TARGETS
 
 
 def test_steering_texts_may_span_lines_but_not_hold_control_characters(tmp_path: Path) -> None:

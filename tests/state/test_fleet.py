@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiro_bootstrap.roster.model import Subscriber, build_roster
 from kiro_bootstrap.roster.signing import key_id_of, seal_roster
 from kiro_bootstrap.state.fleet import STATES, compute_state, fix_for
-from kiro_bootstrap.state.records import UserStatus
+from kiro_bootstrap.state.model import UserStatus
 from sandbox.roster_server import RosterServer
 from tests.install.support import EXAMPLE_CONFIG, admin_host, root_of, run_install
 from tests.release import support

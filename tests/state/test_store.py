@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
-from kiro_bootstrap.host.person import Person
 from kiro_bootstrap.output import Output
+from kiro_bootstrap.privsep.person import Person
 from kiro_bootstrap.state.files import read_json_document, write_json_atomic
-from kiro_bootstrap.state.records import InstallRecord, MachineStatus, UserStatus
+from kiro_bootstrap.state.model import InstallRecord, MachineStatus, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status
 from sandbox.isolation import isolated_environ
 from tests.host import fixtures

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiro_bootstrap.host.runner import RecordedRunner
-from kiro_bootstrap.release.targets import TARGET_SPECS
+from kiro_bootstrap.layout.targets import TARGET_SPECS
 from kiro_bootstrap.verify.artifact_version import check_artifact_version, normalise_version
 from sandbox.artifacts import write_deb
 from sandbox.release_server import ReleaseServer

@@ -45,7 +45,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     import sys
 
     from kiro_bootstrap.admin.package import package_target
-    from kiro_bootstrap.release.targets import host_target
+    from kiro_bootstrap.layout.targets import host_target
 
     config = ctx.options.config
     if not isinstance(config, Path):

@@ -35,7 +35,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Plan, maybe apply and re-check, list what stays pending and the console steps."""
     from kiro_bootstrap.admin.checklist import build_checklist
     from kiro_bootstrap.admin.preflight_checks import run_preflight
-    from kiro_bootstrap.admin.setup import apply_changes, pending_steps, plan_changes
+    from kiro_bootstrap.admin.setup_plan import apply_changes, pending_steps, plan_changes
     from kiro_bootstrap.commands.admin_actions.preflight import verdict
 
     clients = open_aws(ctx)

@@ -25,14 +25,14 @@ from kiro_bootstrap.fetch.obtain import (
     resolve_release,
 )
 from kiro_bootstrap.files import make_folders
-from kiro_bootstrap.release.resolve import LATEST
-from kiro_bootstrap.release.targets import (
+from kiro_bootstrap.layout.targets import (
     CERTIFICATE_NAME,
     SIGNATURE_NAME,
     TARGET_SPECS,
     UPDATER_FEEDS,
     TargetSpec,
 )
+from kiro_bootstrap.release.resolve import LATEST
 
 MANIFEST_NAME = "kiro-bootstrap-mirror.json"
 MANIFEST_SCHEMA = "kiro-bootstrap-mirror/1"

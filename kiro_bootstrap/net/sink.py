@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import BinaryIO
 
-from kiro_bootstrap.fetch.limits import SINK_QUEUE_CHUNKS
+from kiro_bootstrap.net.limits import SINK_QUEUE_CHUNKS
 
 _STOP = None
 

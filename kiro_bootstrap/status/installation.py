@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import KiroBootstrapError
-from kiro_bootstrap.host.person import Person, person_for_run
-from kiro_bootstrap.install.current import CurrentInstall, find_current_install
-from kiro_bootstrap.install.locations import Scope, resolve_scope
+from kiro_bootstrap.layout.locations import Scope, resolve_scope
+from kiro_bootstrap.layout.targets import TARGET_SPECS, TargetSpec, host_target
+from kiro_bootstrap.privsep.person import Person, person_for_run
 from kiro_bootstrap.release.metadata import version_key
-from kiro_bootstrap.release.targets import TARGET_SPECS, TargetSpec, host_target
+from kiro_bootstrap.state.current import CurrentInstall, find_current_install
 from kiro_bootstrap.state.store import StatusSnapshot, open_status_store
 
 if TYPE_CHECKING:
@@ -126,15 +126,16 @@ def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStat
 
 def _in_their_home(ctx: Context, person: Person, spec: TargetSpec) -> CurrentInstall:
     """Someone else's per-user Kiro, as their step sees it (Linux tar.gz only)."""
+    from kiro_bootstrap.install.person_side import INSPECT_INSTALL_STEP
     from kiro_bootstrap.privsep.steps import run_person_step
 
     if spec.extension != "tar.gz":
         return CurrentInstall(None, None, None)
-    answer = run_person_step(ctx, person, "inspect-install", {"target": spec.name})
+    answer = run_person_step(ctx, person, INSPECT_INSTALL_STEP, {"target": spec.name})
     version = answer.get("version")
     if not isinstance(version, str) or not version:
         return CurrentInstall(None, None, None)
-    from kiro_bootstrap.install.locations import linux_layout
+    from kiro_bootstrap.layout.locations import linux_layout
 
     layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
     return CurrentInstall(version, layout.version_folder(version), None)

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.install.deb import deb_location
-from kiro_bootstrap.install.detect import (
+from kiro_bootstrap.layout.detect import (
     APP_BUNDLE,
     read_app_version,
     read_current_link,
     read_product_version,
     read_windows_uninstall_entry,
 )
-from kiro_bootstrap.install.locations import Scope, install_prefix, linux_layout
-from kiro_bootstrap.release.targets import TargetSpec
-from kiro_bootstrap.state.records import InstallRecord
+from kiro_bootstrap.layout.locations import Scope, deb_location, install_prefix, linux_layout
+from kiro_bootstrap.layout.targets import TargetSpec
+from kiro_bootstrap.state.model import InstallRecord
 
 PRODUCT_JSON = Path("resources/app/product.json")
 

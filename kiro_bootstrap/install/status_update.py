@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import KiroBootstrapError
-from kiro_bootstrap.install.current import CurrentInstall
 from kiro_bootstrap.install.job import Placed
 from kiro_bootstrap.install.lock import LOCKED_CODE
 from kiro_bootstrap.install.plan import Decision
 from kiro_bootstrap.install.preflight import Preflight
-from kiro_bootstrap.state.records import InstallRecord, UserStatus
+from kiro_bootstrap.state.current import CurrentInstall
+from kiro_bootstrap.state.model import InstallRecord, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status, open_status_store
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def record_failed_install(
 
     Never raises: the run's own error and exit code are what the caller reports.
     """
-    from kiro_bootstrap.host.person import person_for_run
+    from kiro_bootstrap.privsep.person import person_for_run
 
     try:
         person = person_for_run(ctx, for_user)

@@ -6,7 +6,7 @@ import email.utils
 import random
 from datetime import datetime
 
-from kiro_bootstrap.fetch.limits import (
+from kiro_bootstrap.net.limits import (
     BASE_DELAY_SECONDS,
     JITTER_RANGE,
     MAX_DELAY_SECONDS,

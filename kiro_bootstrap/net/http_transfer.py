@@ -22,18 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from kiro_bootstrap.errors import UnavailableError, VerificationError
-from kiro_bootstrap.fetch.limits import (
+from kiro_bootstrap.files import make_folders
+from kiro_bootstrap.net.limits import (
     CHUNK_BYTES,
     MAX_ATTEMPTS,
     MAX_RETRY_AFTER_SECONDS,
     TRANSIENT_STATUSES,
 )
-from kiro_bootstrap.fetch.pace import Pace, PaceRule
-from kiro_bootstrap.fetch.progress import ProgressReporter, SilentProgress
-from kiro_bootstrap.fetch.retry import backoff_delay, parse_retry_after
-from kiro_bootstrap.fetch.sink import HashingSink
-from kiro_bootstrap.files import make_folders
+from kiro_bootstrap.net.pace import Pace, PaceRule
+from kiro_bootstrap.net.progress import ProgressReporter, SilentProgress
 from kiro_bootstrap.net.redirects import open_checked
+from kiro_bootstrap.net.retry import backoff_delay, parse_retry_after
+from kiro_bootstrap.net.sink import HashingSink
 
 if TYPE_CHECKING:
     import httpx

@@ -11,6 +11,12 @@ from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 
 Scope = Literal["user", "system"]
+DEB_LOCATION = "/usr/share/kiro"  # where Kiro's .deb puts it
+
+
+def deb_location(paths: Paths) -> Path:
+    """Where the package puts Kiro."""
+    return paths.system(DEB_LOCATION)
 
 
 def resolve_scope(requested: str, facts: HostFacts) -> Scope:

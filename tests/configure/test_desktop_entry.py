@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kiro_bootstrap.install import desktop_entry
+from kiro_bootstrap.configure import desktop_entry
 from kiro_bootstrap.install.integration import (
     desktop_entry_state,
     desktop_entry_text,
     integration_complete,
     write_integration,
 )
-from kiro_bootstrap.install.locations import LinuxLayout
+from kiro_bootstrap.layout.locations import LinuxLayout
 from sandbox.artifacts import launcher_script, shim_script
 from tests.install.launching import gio_launch, validate
 from tests.install.support import run_install, user_host

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from kiro_bootstrap import __version__
 from kiro_bootstrap.errors import KiroBootstrapError
 from kiro_bootstrap.state.fleet import STATUS_EXIT, complete_record, state_of
-from kiro_bootstrap.state.records import UserStatus
+from kiro_bootstrap.state.model import UserStatus
 from kiro_bootstrap.state.store import open_status_store
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.install.inspect import InstallationStatus
+    from kiro_bootstrap.status.installation import InstallationStatus
 
 
 def drift_fields(status: InstallationStatus) -> list[dict[str, Any]]:

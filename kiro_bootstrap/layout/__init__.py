@@ -1,0 +1,1 @@
+"""Where Kiro lives on each OS: install locations, the installed copy, and the build for a host."""
