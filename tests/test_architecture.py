@@ -57,6 +57,24 @@ LAYERS = (
 )
 
 
+# Imports inside functions, and why each kind may be there: modules on the start-up path load a
+# command's stage only when it runs (`--version` stays fast); heavy libraries load on first use;
+# platform-only modules exist only on their OS.
+START_UP_PATH = (
+    "kiro_bootstrap.__main__",
+    "kiro_bootstrap.entry",
+    "kiro_bootstrap.cli",
+    "kiro_bootstrap.onboarding",
+    "kiro_bootstrap.commands",
+    "kiro_bootstrap.context",
+)
+HEAVY_LIBRARIES = frozenset({
+    "boto3", "botocore", "certifi", "cryptography", "httpx", "keyring", "pefile", "psutil",
+    "pydantic", "pydantic_settings", "rich", "truststore", "yaml",
+})  # fmt: skip
+PLATFORM_ONLY = frozenset({"ctypes", "fcntl", "grp", "msvcrt", "pwd", "termios", "winreg"})
+
+
 def module_name(path: Path) -> str:
     """The dotted name of a file in the package."""
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
@@ -112,6 +130,30 @@ def test_imports_go_down_the_pipeline(module: str) -> None:
         if layer_of(name) < own
     ]
     assert not against, "imports against the pipeline:\n" + "\n".join(against)
+
+
+def lazy_imports(module: str) -> Iterator[tuple[int, str]]:
+    """(line, top-level name) of every import inside a function of the module."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    yield from ((node.lineno, alias.name.split(".")[0]) for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    yield node.lineno, node.module.split(".")[0]
+
+
+@pytest.mark.parametrize("module", [m for m in sorted(MODULES) if not m.startswith(START_UP_PATH)])
+def test_imports_inside_functions_only_where_start_up_or_a_platform_needs_them(
+    module: str,
+) -> None:
+    needless = [
+        f"{MODULES[module].relative_to(PACKAGE.parent)}:{line} imports {name} in a function"
+        for line, name in lazy_imports(module)
+        if name not in HEAVY_LIBRARIES | PLATFORM_ONLY
+    ]
+    assert not needless, "\n".join(needless)
 
 
 def test_no_module_imports_in_a_circle() -> None:

@@ -90,11 +90,7 @@ class InternalApi:
         self, region: str, principal_id: str, principal_type: str, plan_id: str
     ) -> bool:
         """Subscribe a user or group; False when it was already assigned (a conflict)."""
-        body = {
-            "principalId": principal_id,
-            "principalType": principal_type,
-            "subscriptionType": plan_id,
-        }
+        body = {**_principal(principal_id, principal_type), "subscriptionType": plan_id}
         try:
             self._post("q", "CreateAssignment", region, body)
         except InternalApiError as error:
@@ -107,17 +103,12 @@ class InternalApi:
         self, region: str, principal_id: str, principal_type: str, plan_id: str
     ) -> None:
         """Change an existing assignment's plan."""
-        body = {
-            "principalId": principal_id,
-            "principalType": principal_type,
-            "subscriptionType": plan_id,
-        }
+        body = {**_principal(principal_id, principal_type), "subscriptionType": plan_id}
         self._post("q", "UpdateAssignment", region, body)
 
     def delete_assignment(self, region: str, principal_id: str, principal_type: str) -> None:
         """Remove an assignment."""
-        body = {"principalId": principal_id, "principalType": principal_type}
-        self._post("q", "DeleteAssignment", region, body)
+        self._post("q", "DeleteAssignment", region, _principal(principal_id, principal_type))
 
     def list_user_subscriptions(
         self, instance_arn: str, idc_region: str, subscription_region: str
@@ -227,3 +218,8 @@ class InternalApi:
         ):
             raise AwsPreconditionError(f"Refusing to send AWS credentials to {url} over http.")
         return url
+
+
+def _principal(principal_id: str, principal_type: str) -> dict[str, str]:
+    """The principal an assignment call names (USER or GROUP and its identity store id)."""
+    return {"principalId": principal_id, "principalType": principal_type}

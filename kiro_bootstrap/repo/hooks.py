@@ -9,6 +9,8 @@ string), `description`. Kiro adds fields faster than we do: an unknown one is a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kiro_bootstrap.configure import jsonc
 from kiro_bootstrap.repo.steering import Finding
 
@@ -77,18 +79,29 @@ def hook_findings(text: str) -> list[Finding]:
     return findings
 
 
+def _typed_part(
+    text: str, root: jsonc.Node, part: str, kind: str, known: Iterable[str]
+) -> tuple[jsonc.Node | None, jsonc.Node | None, list[Finding]]:
+    """`when` or `then`: the part, its `type` when known, and what is wrong with either."""
+    node = _child(root, part)
+    if node is None or not isinstance(node.value, dict):
+        where = root.start if node is None else node.start
+        message = f"`{part}` must be an object with the {kind} `type`"
+        return None, None, [Finding(line_at(text, where), message)]
+    findings = _unknown(text, node, part)
+    typed = _child(node, "type")
+    if typed is None or typed.value not in known:
+        where = node.start if typed is None else typed.start
+        shown = None if typed is None else typed.value
+        message = f"{kind} type {shown!r} is not one of {', '.join(known)}"
+        return node, None, [*findings, Finding(line_at(text, where), message)]
+    return node, typed, findings
+
+
 def _when_findings(text: str, root: jsonc.Node) -> list[Finding]:
-    when = _child(root, "when")
-    if when is None or not isinstance(when.value, dict):
-        where = root.start if when is None else when.start
-        return [Finding(line_at(text, where), "`when` must be an object with the event `type`")]
-    findings = _unknown(text, when, "when")
-    event = _child(when, "type")
-    if event is None or event.value not in EVENTS:
-        where = when.start if event is None else event.start
-        shown = None if event is None else event.value
-        message = f"event type {shown!r} is not one of {', '.join(EVENTS)}"
-        return [*findings, Finding(line_at(text, where), message)]
+    when, event, findings = _typed_part(text, root, "when", "event", EVENTS)
+    if when is None or event is None:
+        return findings
     if event.value in FILE_EVENTS and not _string_list(_child(when, "patterns")):
         message = f"{event.value} needs `patterns`: a list of globs"
         findings.append(Finding(line_at(text, event.start), message))
@@ -98,17 +111,9 @@ def _when_findings(text: str, root: jsonc.Node) -> list[Finding]:
 
 
 def _then_findings(text: str, root: jsonc.Node) -> list[Finding]:
-    then = _child(root, "then")
-    if then is None or not isinstance(then.value, dict):
-        where = root.start if then is None else then.start
-        return [Finding(line_at(text, where), "`then` must be an object with the action `type`")]
-    findings = _unknown(text, then, "then")
-    action = _child(then, "type")
-    if action is None or action.value not in ACTIONS:
-        where = then.start if action is None else action.start
-        shown = None if action is None else action.value
-        message = f"action type {shown!r} is not one of {', '.join(ACTIONS)}"
-        return [*findings, Finding(line_at(text, where), message)]
+    then, action, findings = _typed_part(text, root, "then", "action", ACTIONS)
+    if then is None or action is None:
+        return findings
     needed = ACTIONS[action.value]
     if not _text(_child(then, needed)):
         findings.append(Finding(line_at(text, action.start), f"{action.value} needs a `{needed}`"))
