@@ -93,7 +93,6 @@ class Environment:
     processes: Callable[[], list[RunningProcess]] = list_processes
     aws_session: Callable[[], Any] | None = None  # a boto3.Session factory; None: from environ
     sleep: Callable[[float], None] = time.sleep  # retry back-off; tests pass a recorder
-    download_cap_bytes: int | None = None  # None: fetch.limits.MAX_DOWNLOAD_BYTES
     stdin: TextIO = field(default_factory=lambda: sys.stdin)  # secrets are read here, never argv
     keyring: Any | None = None  # a keyring backend; None: the OS keyring (keyring.get_keyring())
     chown: Callable[[Path, str], None] = chown_to_user  # root handing files to a person

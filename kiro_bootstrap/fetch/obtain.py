@@ -209,7 +209,7 @@ def open_release_source(ctx: Context, base_url: str | None = None) -> Iterator[R
 
     release = ctx.settings.release
     base = base_url or release.base_url
-    cap = ctx.env.download_cap_bytes or MAX_DOWNLOAD_BYTES
+    cap = MAX_DOWNLOAD_BYTES  # read here, not at import: tests lower it to reach it
     cache = BuildCache(cache_folder(ctx.facts, ctx.paths))
     with contextlib.ExitStack() as stack:
         progress: ProgressReporter = SilentProgress()
