@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import platformdirs
 
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.host.process import is_live_root
 
 APP_NAME = "kiro-bootstrap"
 
@@ -62,6 +63,8 @@ class Paths:
     policy_config_file: Path | None
     managed_preferences_dir: Path | None
     kiro_managed_settings: Path
+    # The machine's own root (no override, facts of this OS): the live system may be asked.
+    is_live_root: bool
 
     def system(self, system_path: str) -> Path:
         """Any other system path, under the root override."""
@@ -87,4 +90,5 @@ def build_paths(facts: HostFacts, root: Path) -> Paths:
         policy_config_file=optional("policy_config"),
         managed_preferences_dir=optional("managed_preferences"),
         kiro_managed_settings=under_root(root, system["kiro_managed_settings"]),
+        is_live_root=is_live_root(root, facts.os),
     )
