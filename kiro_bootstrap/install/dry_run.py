@@ -50,12 +50,13 @@ def _build_actions(
         actions.append(f"run: {subprocess.list2cmdline(argv)}")
     elif method == "dmg":
         from kiro_bootstrap.install.locations import install_prefix
+        from kiro_bootstrap.install.macos import STAGING_NAME
 
         folder = install_prefix(pre.scope, facts, paths, home)
         actions += [
             "attach the DMG read-only (hdiutil attach -readonly -nobrowse)",
             "verify Kiro.app (codesign, TeamIdentifier, spctl)",
-            f"ditto Kiro.app to {folder / '.Kiro.app.kiro-bootstrap-staging'} and verify the copy",
+            f"ditto Kiro.app to {folder / STAGING_NAME} and verify the copy",
             f"replace {folder / 'Kiro.app'} with it; detach the DMG",
         ]
     else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import UnavailableError
@@ -29,7 +30,7 @@ from kiro_bootstrap.release.targets import (
     TargetSpec,
 )
 
-MANIFEST_NAME = "kiro-bootstrap-mirror.json"
+MANIFEST_NAME = f"{NAME}-mirror.json"
 MANIFEST_SCHEMA = "kiro-bootstrap-mirror/1"
 PUBLIC_MODE = 0o644  # a web server running as another user serves these
 UPDATER_CHECK = "macos-updater-zip"
