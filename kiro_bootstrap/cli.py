@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
-from kiro_bootstrap import __version__
+from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.commands import COMMAND_MODULES
 from kiro_bootstrap.context import (
     Context,
@@ -25,7 +25,6 @@ from kiro_bootstrap.context import (
 from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError, UsageError
 from kiro_bootstrap.output import Output, Result
 
-PROGRAM = "kiro-bootstrap"
 Handler = Callable[[Context, argparse.Namespace], Result]
 _log = logging.getLogger(__name__)
 # An internal error's own text is cut here: some (RecursionError chains) run to thousands of lines.
@@ -115,11 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The full parser: global options plus every command that works."""
     common = global_options()
     parser = Parser(
-        prog=PROGRAM,
+        prog=NAME,
         parents=[common],
         description="Set Kiro up for your organisation: on AWS (admin) and on this machine.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{NAME} {__version__}")
     parser.add_argument(
         "--yes",
         action="store_true",
@@ -220,7 +219,7 @@ def _run(
             from kiro_bootstrap.onboarding.flow import COMMAND, run_onboarding
 
             return COMMAND, run_onboarding(parser, args, env, output)
-        raise UsageError("Name a command.", hint=f"See '{PROGRAM} --help'.")
+        raise UsageError("Name a command.", hint=f"See '{NAME} --help'.")
     flag_reader: Callable[[argparse.Namespace], dict[str, tuple[Any, str]]] = getattr(
         args, "setting_flags", lambda _args: {}
     )

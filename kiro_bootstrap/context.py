@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.host.runner import Runner, run_process
 
 # Start-up stays fast (`--version`) because the heavy modules below load only when used.
@@ -61,7 +62,7 @@ def running_program() -> Path | None:
     if getattr(sys, "frozen", False):
         return Path(sys.executable)
     script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if script is not None and script.name.startswith("kiro-bootstrap"):
+    if script is not None and script.name.startswith(NAME):
         return script.resolve()
     return None
 
@@ -93,7 +94,6 @@ class Environment:
     processes: Callable[[], list[RunningProcess]] = list_processes
     aws_session: Callable[[], Any] | None = None  # a boto3.Session factory; None: from environ
     sleep: Callable[[float], None] = time.sleep  # retry back-off; tests pass a recorder
-    download_cap_bytes: int | None = None  # None: fetch.limits.MAX_DOWNLOAD_BYTES
     stdin: TextIO = field(default_factory=lambda: sys.stdin)  # secrets are read here, never argv
     keyring: Any | None = None  # a keyring backend; None: the OS keyring (keyring.get_keyring())
     chown: Callable[[Path, str], None] = chown_to_user  # root handing files to a person

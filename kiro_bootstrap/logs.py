@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.redact import redact
 
 LOGGER_NAME = "kiro_bootstrap"
@@ -132,8 +133,6 @@ def start_run_log(
     Logging is best effort: a run never fails because its log cannot be written. `mirror`
     (stderr under --debug) gets the same lines.
     """
-    from kiro_bootstrap import __version__
-
     RUN_EVENTS.counts.clear()
     if mirror is not None:
         _attach(logging.StreamHandler(mirror))
@@ -148,7 +147,7 @@ def start_run_log(
         path = None
     RUN_EVENTS.emit(
         "start",
-        f"kiro-bootstrap {command} started",
+        f"{NAME} {command} started",
         agent_version=__version__,
         command=command,
         argv=list(argv),
@@ -219,7 +218,7 @@ def finish_run_log(
     ending = f": {error.message}" if error is not None else ""
     logging.getLogger(EVENTS_LOGGER).info(
         "%s",
-        f"kiro-bootstrap {command}: exit {exit_code} after {seconds}s"
+        f"{NAME} {command}: exit {exit_code} after {seconds}s"
         f"{' (' + told + ')' if told else ''}{ending}",
         extra={"summary": True},
     )

@@ -14,17 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from kiro_bootstrap import NAME
+
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
     from kiro_bootstrap.output import Result
 
 Who = Literal["person", "admin"]
-PROGRAM = "kiro-bootstrap"
+PROGRAM = NAME
 # Where an administrator puts the agent so that root runs only what root owns.
 ROOT_OWNED_AGENT = {
-    "linux": "/usr/local/bin/kiro-bootstrap",
-    "darwin": "/usr/local/bin/kiro-bootstrap",
-    "windows": r"C:\Program Files\kiro-bootstrap\kiro-bootstrap.exe",
+    "linux": f"/usr/local/bin/{NAME}",
+    "darwin": f"/usr/local/bin/{NAME}",
+    "windows": rf"C:\Program Files\{NAME}\{NAME}.exe",
 }
 HEADING = "Next, in Kiro"
 

@@ -7,9 +7,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import platformdirs
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.host.facts import HostFacts
-
-APP_NAME = "kiro-bootstrap"
+from kiro_bootstrap.host.process import is_live_root
 
 
 def under_root(root: Path, system_path: str) -> Path:
@@ -23,25 +23,25 @@ def under_root(root: Path, system_path: str) -> Path:
 # System locations per OS, before the root override is applied.
 _SYSTEM = {
     "linux": {
-        "policy_config": "/etc/kiro-bootstrap/config.toml",
-        "state": "/var/lib/kiro-bootstrap",
-        "logs": "/var/log/kiro-bootstrap",
+        "policy_config": f"/etc/{NAME}/config.toml",
+        "state": f"/var/lib/{NAME}",
+        "logs": f"/var/log/{NAME}",
         "kiro_managed_settings": "/etc/kiro/managed-settings.json",
         "system_prefix": "/opt/kiro",
         "managed_preferences": "",
     },
     "darwin": {
         "policy_config": "",
-        "state": "/Library/Application Support/kiro-bootstrap",
-        "logs": "/Library/Logs/kiro-bootstrap",
+        "state": f"/Library/Application Support/{NAME}",
+        "logs": f"/Library/Logs/{NAME}",
         "kiro_managed_settings": "/Library/Application Support/Kiro/managed-settings.json",
         "system_prefix": "/Applications",
         "managed_preferences": "/Library/Managed Preferences",
     },
     "windows": {
         "policy_config": "",
-        "state": "C:\\ProgramData\\kiro-bootstrap",
-        "logs": "C:\\ProgramData\\kiro-bootstrap\\logs",
+        "state": f"C:\\ProgramData\\{NAME}",
+        "logs": f"C:\\ProgramData\\{NAME}\\logs",
         "kiro_managed_settings": "C:\\ProgramData\\Kiro\\managed-settings.json",
         "system_prefix": "",
         "managed_preferences": "",
@@ -62,6 +62,8 @@ class Paths:
     policy_config_file: Path | None
     managed_preferences_dir: Path | None
     kiro_managed_settings: Path
+    # The machine's own root (no override, facts of this OS): the live system may be asked.
+    is_live_root: bool
 
     def system(self, system_path: str) -> Path:
         """Any other system path, under the root override."""
@@ -75,7 +77,7 @@ def build_paths(facts: HostFacts, root: Path) -> Paths:
     def optional(key: str) -> Path | None:
         return under_root(root, system[key]) if system[key] else None
 
-    dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+    dirs = platformdirs.PlatformDirs(NAME, appauthor=False)
     log_dir = under_root(root, system["logs"]) if facts.is_admin else dirs.user_log_path
     return Paths(
         root=root,
@@ -87,4 +89,5 @@ def build_paths(facts: HostFacts, root: Path) -> Paths:
         policy_config_file=optional("policy_config"),
         managed_preferences_dir=optional("managed_preferences"),
         kiro_managed_settings=under_root(root, system["kiro_managed_settings"]),
+        is_live_root=is_live_root(root, facts.os),
     )

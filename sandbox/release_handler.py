@@ -54,6 +54,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         The stdlib forgets daemon threads; daemon they stay, so a stuck handler never keeps a
         process alive, but tests must see every thread gone once the server has stopped.
         """
+        self.state.traffic.connected()
         thread = threading.Thread(
             target=self.process_request_thread,
             args=(request, client_address),

@@ -134,8 +134,13 @@ class ReleaseServer:
         """Return the request log (control requests excluded), oldest first."""
         return self._state.traffic.requests()
 
+    @property
+    def connections(self) -> int:
+        """Return how many connections the server accepted (keep-alive: about one per client)."""
+        return self._state.traffic.connections()
+
     def reset_counters(self) -> None:
-        """Forget the request log and byte counts."""
+        """Forget the request log, connection and byte counts."""
         self._state.traffic.reset()
 
     def resolve(self, path: str, *, forged_signature: bool = False) -> Resource | None:

@@ -25,6 +25,17 @@ class TrafficLog:
         self._lock = threading.Lock()
         self._bytes: defaultdict[str, int] = defaultdict(int)
         self._requests: list[RequestRecord] = []
+        self._connections = 0
+
+    def connected(self) -> None:
+        """Count an accepted connection (one per HTTP client while it keeps it alive)."""
+        with self._lock:
+            self._connections += 1
+
+    def connections(self) -> int:
+        """Return the connections accepted so far."""
+        with self._lock:
+            return self._connections
 
     def record(self, method: str, path: str, range_header: str | None, status: int) -> None:
         """Log a request; called before the response goes out, so a client never races it."""
@@ -56,7 +67,8 @@ class TrafficLog:
             return list(self._requests)
 
     def reset(self) -> None:
-        """Forget every request and byte count."""
+        """Forget every request, connection and byte count."""
         with self._lock:
             self._bytes.clear()
             self._requests.clear()
+            self._connections = 0

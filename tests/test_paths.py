@@ -38,3 +38,11 @@ def test_admin_runs_log_to_the_system_folder(tmp_path: Path) -> None:
     assert root_run.log_dir == tmp_path / "var/log/kiro-bootstrap"
     user_run = build_paths(fixtures.ubuntu2404(is_admin=False), tmp_path)
     assert not str(user_run.log_dir).startswith(str(tmp_path / "var"))
+
+
+def test_only_the_machines_own_root_with_its_own_os_is_live(tmp_path: Path) -> None:
+    # The one answer behind apt-get vs dpkg --root, a printed --root and profile lookups.
+    assert build_paths(fixtures.ubuntu2404(), Path("/")).is_live_root
+    assert not build_paths(fixtures.ubuntu2404(), tmp_path).is_live_root
+    # Windows facts on this Linux test machine: even "/" is not that Windows machine's root.
+    assert not build_paths(fixtures.windows11_system(), Path("/")).is_live_root

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap import __version__
+from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.errors import ConfigError, UsageError
 from kiro_bootstrap.files import write_atomic
 from kiro_bootstrap.settings.beside import BESIDE_NAME
 from kiro_bootstrap.settings.load import load_settings
 
-MANIFEST_NAME = "kiro-bootstrap-package.json"
+MANIFEST_NAME = f"{NAME}-package.json"
 MANIFEST_SCHEMA = "kiro-bootstrap-package/1"
-BINARY_NAMES = {"win32-x64": "kiro-bootstrap.exe"}
-DEFAULT_BINARY_NAME = "kiro-bootstrap"
+BINARY_NAMES = {"win32-x64": f"{NAME}.exe"}
+DEFAULT_BINARY_NAME = NAME
 
 
 @dataclass(frozen=True)

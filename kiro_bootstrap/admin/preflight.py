@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.admin.directory import ResolvedAssignment
 from kiro_bootstrap.admin.encryption import KeyPolicyState
 from kiro_bootstrap.admin.identity_center import IdcInstance
@@ -22,7 +23,7 @@ from kiro_bootstrap.errors import AwsPreconditionError, ExitStatus
 
 # Checks whose failure `admin setup --apply` fixes; any other failure blocks the plan.
 FIXABLE = frozenset({"service-linked-roles", "idc-encryption"})
-SETUP_APPLY = "kiro-bootstrap admin setup --apply"
+SETUP_APPLY = f"{NAME} admin setup --apply"
 # Stands for "how to run setup" in a remedy until every check has run (see point_fixes_at_setup).
 SETUP_PLACEHOLDER = "{setup}"
 T = TypeVar("T")

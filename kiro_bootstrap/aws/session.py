@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kiro_bootstrap import __version__
+from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.aws.errors import UNKNOWN_ACCOUNT, AwsCall, translating
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ GLOBAL_REGION = "us-east-1"
 DEFAULT_MAX_ATTEMPTS = 5
 RETRY_MODE = "adaptive"  # client-side rate limiting on top of standard retries
 CONNECTIONS_PER_CLIENT = 16  # at least the threads that share a client (directory reads, S3 writes)
-ASSUMED_SESSION_NAME = "kiro-bootstrap"
+ASSUMED_SESSION_NAME = NAME
 # Variables copied from the run's environment into the botocore session's own config.
 _FILE_VARIABLES = {
     "AWS_CONFIG_FILE": "config_file",
@@ -142,7 +142,7 @@ class AwsClients:
             retries=retry,  # type: ignore[arg-type]
             connect_timeout=self.config.connect_timeout,
             read_timeout=self.config.read_timeout,
-            user_agent_extra=f"kiro-bootstrap/{__version__}",
+            user_agent_extra=f"{NAME}/{__version__}",
             proxies={"http": self.config.proxy, "https": self.config.proxy}
             if self.config.proxy
             else None,

@@ -61,18 +61,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
             "dest": report.dest,
             "base_url": report.base_url,
             "manifest": report.manifest,
-            "targets": [
-                {
-                    "target": item.target,
-                    "version": item.version,
-                    "pinned": item.pinned,
-                    "deferred": list(item.deferred),
-                    "checks": [check.to_json() for check in item.checks],
-                    "files": [vars(file) for file in item.files],
-                    "pin_line": item.pin_line,
-                }
-                for item in report.targets
-            ],
+            "targets": [item.to_json() for item in report.targets],
         }
     )
     for item in report.targets:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import ConfigError
 
 COMMENT_PREFIXES = ("#", ";")
@@ -110,7 +111,7 @@ def load_with_botocore(text: str) -> dict[str, Any]:
     from botocore.configloader import load_config
     from botocore.exceptions import ConfigParseError
 
-    with tempfile.TemporaryDirectory(prefix="kiro-bootstrap-aws-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"{NAME}-aws-") as folder:
         copy = Path(folder) / "config"
         descriptor = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

@@ -176,7 +176,7 @@ def admin_command(ctx: Context, user: str) -> str:
         # A URL's userinfo (a token) never goes into a printed command.
         shown = display_url(config) if isinstance(config, str) else str(config.resolve())
         argv += ["--config", shown]
-    if ctx.paths.root != Path(ctx.paths.root.anchor):
+    if not ctx.paths.is_live_root:
         argv += ["--root", str(ctx.paths.root)]
     argv += ["--for-user", user]
     if ctx.facts.os == "windows":

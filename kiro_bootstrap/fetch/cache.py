@@ -21,15 +21,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 
 CACHE_FOLDER = "builds"
 SYSTEM_CACHE = {
-    "linux": "/var/cache/kiro-bootstrap",
-    "darwin": "/Library/Caches/kiro-bootstrap",
-    "windows": "C:\\ProgramData\\kiro-bootstrap\\cache",
+    "linux": f"/var/cache/{NAME}",
+    "darwin": f"/Library/Caches/{NAME}",
+    "windows": f"C:\\ProgramData\\{NAME}\\cache",
 }
 INDEX_NAME = "index.json"
 INDEX_SCHEMA = 1

@@ -14,16 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import UnavailableError
 from kiro_bootstrap.fetch.cache import place_at, write_atomically
-from kiro_bootstrap.fetch.obtain import (
-    ResolvedRelease,
-    fetch_to_cache,
-    obtain_verified_build,
-    resolve_release,
-)
+from kiro_bootstrap.fetch.obtain import ReleaseSource, ResolvedRelease, open_release_source
 from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.layout.targets import (
     CERTIFICATE_NAME,
@@ -34,7 +30,7 @@ from kiro_bootstrap.layout.targets import (
 )
 from kiro_bootstrap.release.resolve import LATEST
 
-MANIFEST_NAME = "kiro-bootstrap-mirror.json"
+MANIFEST_NAME = f"{NAME}-mirror.json"
 MANIFEST_SCHEMA = "kiro-bootstrap-mirror/1"
 PUBLIC_MODE = 0o644  # a web server running as another user serves these
 UPDATER_CHECK = "macos-updater-zip"
@@ -64,6 +60,18 @@ class MirroredTarget:
     deferred: tuple[str, ...]
     files: list[MirroredFile] = field(default_factory=list)
     pin_line: str | None = None  # Linux: the `linux_cert_sha256` line for the signer
+
+    def to_json(self) -> dict[str, Any]:
+        """The target as the manifest and `mirror --json` show it."""
+        return {
+            "target": self.target,
+            "version": self.version,
+            "pinned": self.pinned,
+            "deferred": list(self.deferred),
+            "checks": [check.to_json() for check in self.checks],
+            "files": [vars(file) for file in self.files],
+            "pin_line": self.pin_line,
+        }
 
 
 @dataclass(frozen=True)
@@ -117,10 +125,12 @@ def build_mirror(
     layout = _Layout(dest, base_url.rstrip("/"), ctx.settings.release.channel)
     mirrored: list[MirroredTarget] = []
     try:
-        for name in targets:
-            mirrored.append(_mirror_target(ctx, layout, TARGET_SPECS[name]))
-            if TARGET_SPECS[name].family == "darwin":
-                mirrored.append(_mirror_updater_feed(ctx, layout, name, mirrored[-1].version))
+        with open_release_source(ctx) as source:  # one HTTP client for every target
+            for name in targets:
+                mirrored.append(_mirror_target(source, layout, TARGET_SPECS[name]))
+                if TARGET_SPECS[name].family == "darwin":
+                    version = mirrored[-1].version
+                    mirrored.append(_mirror_updater_feed(source, layout, name, version))
         for relative, document in layout.documents.items():
             layout.write(relative, document)
         manifest = layout.write(MANIFEST_NAME, _manifest(ctx, layout.base_url, mirrored))
@@ -131,10 +141,10 @@ def build_mirror(
     return MirrorReport(dest, layout.base_url, manifest, tuple(mirrored))
 
 
-def _mirror_target(ctx: Context, layout: _Layout, spec: TargetSpec) -> MirroredTarget:
+def _mirror_target(source: ReleaseSource, layout: _Layout, spec: TargetSpec) -> MirroredTarget:
     """One target: verified exactly as `download` does, then hardlinked into the layout."""
-    resolved = _resolve_with_details(ctx, spec.name, ctx.settings.release.version)
-    build = obtain_verified_build(ctx, target=spec.name, version=resolved.version)
+    resolved = _resolve_with_details(source, spec.name, source.ctx.settings.release.version)
+    build = source.obtain(spec.name, resolved.version)
     entry = MirroredTarget(spec.name, build.version, build.pinned, build.checks, build.deferred)
     entry.pin_line = build.certificate.pin_line if build.certificate else None
     folder = spec.folder(layout.channel, build.version)
@@ -146,30 +156,25 @@ def _mirror_target(ctx: Context, layout: _Layout, spec: TargetSpec) -> MirroredT
             "artifact",
         )
     )
-    for source, name, role in (
+    for blob, name, role in (
         (build.certificate_path, CERTIFICATE_NAME, "certificate"),
         (build.signature_path, SIGNATURE_NAME, "signature"),
     ):
-        if source is not None:
+        if blob is not None:
             # Cache blobs are named by their SHA-256, so the name is the digest.
-            entry.files.append(layout.place(f"{folder}{name}", source, source.name, role))
+            entry.files.append(layout.place(f"{folder}{name}", blob, blob.name, role))
     urls = [layout.url(item.path) for item in entry.files]
     layout.documents[spec.metadata_path(layout.channel)] = _metadata(build.version, urls, resolved)
     return entry
 
 
 def _mirror_updater_feed(
-    ctx: Context, layout: _Layout, target: str, version: str
+    source: ReleaseSource, layout: _Layout, target: str, version: str
 ) -> MirroredTarget:
     """Carry the signed-app zip Kiro's macOS updater downloads, and its metadata document."""
     feed = UPDATER_FEEDS[target]
-    resolved = _resolve_with_details(ctx, feed.name, version)
-    fetched = fetch_to_cache(
-        ctx,
-        url=resolved.artifact_url,
-        file_name=resolved.file_name,
-        base_url=ctx.settings.release.base_url,
-    )
+    resolved = _resolve_with_details(source, feed.name, version)
+    fetched = source.fetch_to_cache(resolved.artifact_url, resolved.file_name)
     relative = feed.artifact_path(layout.channel, version)
     placed = layout.place(relative, fetched.path, fetched.sha256, "updater-zip")
     layout.documents[feed.metadata_path(layout.channel)] = _metadata(
@@ -179,17 +184,17 @@ def _mirror_updater_feed(
     return MirroredTarget(feed.name, version, False, (check,), (UPDATER_CHECK,), [placed])
 
 
-def _resolve_with_details(ctx: Context, target: str, wanted: str) -> ResolvedRelease:
+def _resolve_with_details(source: ReleaseSource, target: str, wanted: str) -> ResolvedRelease:
     """Resolve `wanted`, through the metadata when it lists it (for pub_date, notes, name)."""
     try:
-        current: ResolvedRelease | None = resolve_release(ctx, target=target, version=LATEST)
+        current: ResolvedRelease | None = source.resolve(target, LATEST)
     except UnavailableError:
         if wanted == LATEST:
             raise
         current = None  # a pinned version does not need the metadata
     if current is not None and wanted in (LATEST, current.version):
         return current
-    return resolve_release(ctx, target=target, version=wanted)
+    return source.resolve(target, wanted)
 
 
 def _metadata(version: str, urls: list[str], resolved: ResolvedRelease) -> bytes:
@@ -208,16 +213,6 @@ def _manifest(ctx: Context, base_url: str, mirrored: list[MirroredTarget]) -> by
         "origin": ctx.settings.release.base_url,
         "base_url": base_url,
         "created": ctx.env.clock().isoformat(),
-        "targets": [
-            {
-                "target": item.target,
-                "version": item.version,
-                "pinned": item.pinned,
-                "deferred": list(item.deferred),
-                "checks": [check.to_json() for check in item.checks],
-                "files": [vars(file) for file in item.files],
-            }
-            for item in mirrored
-        ],
+        "targets": [item.to_json() for item in mirrored],
     }
     return json.dumps(document, indent=2).encode()

@@ -56,10 +56,12 @@ from kiro_bootstrap.verify.trust import (
 
 __all__ = [
     "CachedFile",
+    "ReleaseSource",
     "ResolvedRelease",
     "VerifiedBuild",
-    "fetch_to_cache",
+    "locate_release",
     "obtain_verified_build",
+    "open_release_source",
     "resolve_release",
 ]
 
@@ -89,46 +91,68 @@ class VerifiedBuild:
 
 
 @dataclass
-class _Run:
-    """One obtain: the context, the cache, and how bytes arrive."""
+class ReleaseSource:
+    """Where builds come from for one run: the base, one HTTP client (unless offline or a local
+    folder), the cache and the progress bar, shared by every resolve and fetch made through it."""
 
     ctx: Context
+    base: str  # the --from / --base-url value, else release.base_url
     cache: BuildCache
     session: FetchSession | None  # None: offline, or a local folder
     progress: ProgressReporter
     cap_bytes: int
     linux_trust: LinuxTrust
 
+    def resolve(
+        self, target: str, version: str | None = None, *, check_published: bool = True
+    ) -> ResolvedRelease:
+        """Which build (version, URLs) without downloading it; 2 unpublished pin, 4 unreachable.
 
-def resolve_release(
-    ctx: Context, *, target: str, version: str | None = None, base_url: str | None = None
-) -> ResolvedRelease:
-    """Which build (version, URLs) without downloading it; 2 unpublished pin, 4 unreachable."""
-    spec = UPDATER_FEEDS_BY_NAME.get(target) or _spec(target)
-    with _running(ctx, base_url) as run:
-        return _resolve(run, spec, version, base_url, check_published=True)
+        A pinned version makes no request unless `check_published` asks whether it exists.
+        """
+        spec = UPDATER_FEEDS_BY_NAME.get(target) or _spec(target)
+        release = self.ctx.settings.release
+        return resolve(
+            spec,
+            version=version or release.version,
+            base=self.base,
+            channel=release.channel,
+            pinned_sha256={str(name): pin for name, pin in release.sha256.items()}.get(spec.name),
+            session=self.session,
+            check_published=check_published,
+        )
 
+    def obtain(
+        self, target: str, version: str | None = None, *, dest: Path | None = None
+    ) -> VerifiedBuild:
+        """The verified build, from the cache when it is there; `dest` gets a hardlink to it."""
+        spec = _spec(target)
+        resolved = self.resolve(target, version, check_published=False)
+        asked_pin = (version or self.ctx.settings.release.version) != LATEST
+        build = _from_cache(self, spec, resolved) or _download(self, spec, resolved, asked_pin)
+        if dest is not None:
+            placed = dest / resolved.file_name
+            if place_at(build.path, placed):
+                self.ctx.output.note(f"{placed} is a copy: the cache is on another filesystem.")
+            build = replace(build, dest_path=placed)
+        return build
 
-def obtain_verified_build(
-    ctx: Context,
-    *,
-    target: str,
-    version: str | None = None,
-    base_url: str | None = None,
-    dest: Path | None = None,
-) -> VerifiedBuild:
-    """The verified build, from the cache when it is there; `dest` gets a hardlink to it."""
-    spec = _spec(target)
-    with _running(ctx, base_url) as run:
-        resolved = _resolve(run, spec, version, base_url, check_published=False)
-        asked_pin = (version or ctx.settings.release.version) != LATEST
-        build = _from_cache(run, spec, resolved) or _download(run, spec, resolved, asked_pin)
-    if dest is not None:
-        placed = dest / resolved.file_name
-        if place_at(build.path, placed):
-            ctx.output.note(f"{placed} is a copy: the cache is on another filesystem.")
-        build = replace(build, dest_path=placed)
-    return build
+    def fetch_to_cache(self, url: str, file_name: str) -> CachedFile:
+        """Fetch `url` (under the same URL policy, resume and caps) into the cache, or reuse it.
+
+        For files nothing here can verify: the mirror's copy of Kiro's macOS updater zip.
+        """
+        key = f"file|{url}"
+        entry = self.cache.lookup(key)
+        if entry is not None and hash_file(self.cache.blob(entry.artifact))[0] == entry.artifact:
+            return CachedFile(self.cache.blob(entry.artifact), entry.artifact, entry.size)
+        if self.session is None:
+            raise UnavailableError(f"--offline: {file_name} is not in the cache.", code="offline")
+        part = self.cache.partial(key, file_name)
+        got = download_to_part(self.session, url, part, what=file_name)
+        blob = self.cache.adopt(part, got.sha256)
+        self.cache.record(key, CacheEntry(artifact=got.sha256, size=got.size))
+        return CachedFile(blob, got.sha256, got.size)
 
 
 @dataclass(frozen=True)
@@ -140,23 +164,33 @@ class CachedFile:
     size: int
 
 
-def fetch_to_cache(ctx: Context, *, url: str, file_name: str, base_url: str) -> CachedFile:
-    """Fetch `url` (under the same URL policy, resume and caps) into the cache, or reuse it.
+def resolve_release(
+    ctx: Context, *, target: str, version: str | None = None, base_url: str | None = None
+) -> ResolvedRelease:
+    """Which build (version, URLs) without downloading it; 2 unpublished pin, 4 unreachable."""
+    with open_release_source(ctx, base_url) as source:
+        return source.resolve(target, version)
 
-    For files nothing here can verify: the mirror's copy of Kiro's macOS updater zip.
-    """
-    key = f"file|{url}"
-    with _running(ctx, base_url) as run:
-        entry = run.cache.lookup(key)
-        if entry is not None and hash_file(run.cache.blob(entry.artifact))[0] == entry.artifact:
-            return CachedFile(run.cache.blob(entry.artifact), entry.artifact, entry.size)
-        if run.session is None:
-            raise UnavailableError(f"--offline: {file_name} is not in the cache.", code="offline")
-        part = run.cache.partial(key, file_name)
-        got = download_to_part(run.session, url, part, what=file_name)
-        blob = run.cache.adopt(part, got.sha256)
-        run.cache.record(key, CacheEntry(artifact=got.sha256, size=got.size))
-        return CachedFile(blob, got.sha256, got.size)
+
+def locate_release(
+    ctx: Context, *, target: str, version: str, base_url: str | None = None
+) -> ResolvedRelease:
+    """Where `obtain_verified_build` would fetch this version from; no request for a version."""
+    with open_release_source(ctx, base_url) as source:
+        return source.resolve(target, version, check_published=False)
+
+
+def obtain_verified_build(
+    ctx: Context,
+    *,
+    target: str,
+    version: str | None = None,
+    base_url: str | None = None,
+    dest: Path | None = None,
+) -> VerifiedBuild:
+    """The verified build, from the cache when it is there; `dest` gets a hardlink to it."""
+    with open_release_source(ctx, base_url) as source:
+        return source.obtain(target, version, dest=dest)
 
 
 def _spec(target: str) -> TargetSpec:
@@ -168,14 +202,15 @@ def _spec(target: str) -> TargetSpec:
 
 
 @contextlib.contextmanager
-def _running(ctx: Context, base_url: str | None) -> Iterator[_Run]:
-    """Open the HTTP client (unless offline or local) and the progress bar for one obtain."""
+def open_release_source(ctx: Context, base_url: str | None = None) -> Iterator[ReleaseSource]:
+    """Open the HTTP client (unless offline or local) and the progress bar, for one or more
+    resolves and fetches from `base_url` (default release.base_url)."""
     from kiro_bootstrap.net.client import build_http_client
     from kiro_bootstrap.net.policy import allowed_release_hosts
 
     release = ctx.settings.release
     base = base_url or release.base_url
-    cap = ctx.env.download_cap_bytes or MAX_DOWNLOAD_BYTES
+    cap = MAX_DOWNLOAD_BYTES  # read here, not at import: tests lower it to reach it
     cache = BuildCache(cache_folder(ctx.facts, ctx.paths))
     with contextlib.ExitStack() as stack:
         progress: ProgressReporter = SilentProgress()
@@ -190,29 +225,16 @@ def _running(ctx: Context, base_url: str | None) -> Iterator[_Run]:
             session = FetchSession(
                 client, hosts, ctx.env.sleep, ctx.env.clock, cap, progress=progress, pace_rule=pace
             )
-        yield _Run(ctx, cache, session, progress, cap, linux_trust_for(ctx))
-
-
-def _resolve(
-    run: _Run, spec: TargetSpec, version: str | None, base_url: str | None, *, check_published: bool
-) -> ResolvedRelease:
-    release = run.ctx.settings.release
-    return resolve(
-        spec,
-        version=version or release.version,
-        base=base_url or release.base_url,
-        channel=release.channel,
-        pinned_sha256={str(name): pin for name, pin in release.sha256.items()}.get(spec.name),
-        session=run.session,
-        check_published=check_published,
-    )
+        yield ReleaseSource(ctx, base, cache, session, progress, cap, linux_trust_for(ctx))
 
 
 def _cache_key(resolved: ResolvedRelease) -> str:
     return f"{resolved.target}|{resolved.version}|{resolved.artifact_url}"
 
 
-def _from_cache(run: _Run, spec: TargetSpec, resolved: ResolvedRelease) -> VerifiedBuild | None:
+def _from_cache(
+    run: ReleaseSource, spec: TargetSpec, resolved: ResolvedRelease
+) -> VerifiedBuild | None:
     """The cached build, hashed again before it is trusted; None on a miss or a damaged blob."""
     entry = run.cache.lookup(_cache_key(resolved))
     if entry is None:
@@ -240,7 +262,7 @@ def _from_cache(run: _Run, spec: TargetSpec, resolved: ResolvedRelease) -> Verif
 
 
 def _download(
-    run: _Run, spec: TargetSpec, resolved: ResolvedRelease, asked_pin: bool
+    run: ReleaseSource, spec: TargetSpec, resolved: ResolvedRelease, asked_pin: bool
 ) -> VerifiedBuild:
     """Fetch the signature files and the artifact, verify, then move it into the cache."""
     if run.session is None and not resolved.local:
@@ -298,7 +320,7 @@ def _download(
     )
 
 
-def _fetch_small(run: _Run, url: str | None, what: str) -> bytes | None:
+def _fetch_small(run: ReleaseSource, url: str | None, what: str) -> bytes | None:
     if url is None:
         return None
     if run.session is None:
@@ -307,7 +329,7 @@ def _fetch_small(run: _Run, url: str | None, what: str) -> bytes | None:
 
 
 def _verify(
-    run: _Run, spec: TargetSpec, resolved: ResolvedRelease, evidence: Evidence
+    run: ReleaseSource, spec: TargetSpec, resolved: ResolvedRelease, evidence: Evidence
 ) -> ChainOutcome:
     ctx = run.ctx
     outcome = run_verification_chain(

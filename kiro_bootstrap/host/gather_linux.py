@@ -20,7 +20,7 @@ from kiro_bootstrap.host.linux import (
     parse_musl_loader_output,
     parse_os_release,
 )
-from kiro_bootstrap.host.process import ProcessView
+from kiro_bootstrap.host.process import ProcessView, is_live_root
 from kiro_bootstrap.host.proxy import choose_proxy
 from kiro_bootstrap.host.runner import Runner
 
@@ -87,7 +87,7 @@ def find_libc(
     process: ProcessView, runner: Runner, fs_root: Path, arch: str
 ) -> tuple[str | None, str | None]:
     """("glibc" | "musl" | None, version) of the C library."""
-    live = fs_root == Path("/")
+    live = is_live_root(fs_root, "linux")
     if live and process.glibc:  # the running interpreter's own glibc: exact and free
         return "glibc", parse_glibc_version(process.glibc)
     if not live:  # another root (a test tree, a chroot): read libc.so.6's banner instead

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path, PureWindowsPath
 
 from kiro_bootstrap.host.windows_sessions import SignedIn
+
+
+def is_live_root(fs_root: Path, os_name: str) -> bool:
+    """`fs_root` is this machine's own root, and this machine runs `os_name` (facts.os).
+
+    False under a root override (a test tree, a chroot, the demo) and for facts that describe
+    another OS than the one running: then paths are mapped under `fs_root`, nothing is asked of
+    the live system (apt-get, the registry, the process's own libc).
+    """
+    on_windows = isinstance(fs_root, PureWindowsPath)
+    return fs_root == Path(fs_root.anchor) and on_windows == (os_name == "windows")
 
 
 @dataclass(frozen=True)

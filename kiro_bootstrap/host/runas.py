@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.users import same_user
@@ -120,7 +121,7 @@ def build_task_xml(sid: str, argv: Sequence[str], *, time_limit_seconds: float) 
     # Plain names under a default xmlns: the form Task Scheduler itself exports.
     task = ElementTree.Element("Task", version=TASK_SCHEMA_VERSION, xmlns=TASK_NAMESPACE)
     info = element(task, "RegistrationInfo")
-    element(info, "Author", "kiro-bootstrap")
+    element(info, "Author", NAME)
     element(info, "Description", "Runs kiro-bootstrap's per-person step; deleted after the run.")
     principal = element(element(task, "Principals"), "Principal")
     principal.set("id", _PRINCIPAL_ID)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PureWindowsPath
 
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.host.process import is_live_root
 
 HomeLookup = Callable[[str], str]
 
@@ -81,7 +82,7 @@ def _windows_profile(user: str, facts: HostFacts, fs_root: Path, lookup: HomeLoo
     session = find_session(facts.sessions, user)
     if session is not None and session.profile:
         return _under_root(fs_root, session.profile, facts)
-    if _is_live_root(fs_root, facts):
+    if is_live_root(fs_root, facts.os):
         profile = profile_of_account(user)
         if profile is None:
             raise LookupError(f"no profile for {name!r} on this machine")
@@ -90,15 +91,9 @@ def _windows_profile(user: str, facts: HostFacts, fs_root: Path, lookup: HomeLoo
     return _under_root(fs_root, f"{drive}\\Users\\{name}", facts)
 
 
-def _is_live_root(fs_root: Path, facts: HostFacts) -> bool:
-    """fs_root is this machine's own root, and this machine is the OS the facts describe."""
-    on_windows = isinstance(fs_root, PureWindowsPath)
-    return fs_root == Path(fs_root.anchor) and on_windows == (facts.os == "windows")
-
-
 def _under_root(fs_root: Path, home: str, facts: HostFacts) -> Path:
     """Place an absolute POSIX or Windows path under fs_root; the live root leaves it alone."""
-    if _is_live_root(fs_root, facts):
+    if is_live_root(fs_root, facts.os):
         return Path(home)
     windows = PureWindowsPath(home)
     if windows.drive:

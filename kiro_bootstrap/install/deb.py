@@ -24,11 +24,6 @@ PACKAGE_TOOL_TIMEOUT_SECONDS = 900.0
 SYSTEM_TOOL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-def is_live_root(paths: Paths) -> bool:
-    """True when the root override is the machine's own root."""
-    return paths.root == Path(paths.root.anchor)
-
-
 def _dpkg_root_options(paths: Paths) -> list[str]:
     database = paths.system(DPKG_DATABASE)
     return [f"--root={paths.root}", f"--admindir={database}", "--force-not-root"]
@@ -36,7 +31,7 @@ def _dpkg_root_options(paths: Paths) -> list[str]:
 
 def deb_install_argv(paths: Paths, deb: Path) -> list[str]:
     """apt-get on the live root; dpkg into the override root otherwise."""
-    if is_live_root(paths):
+    if paths.is_live_root:
         return [
             "apt-get", "install", "--yes", "--allow-downgrades",
             "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
@@ -47,7 +42,7 @@ def deb_install_argv(paths: Paths, deb: Path) -> list[str]:
 
 def deb_remove_argv(paths: Paths, *, purge: bool) -> list[str]:
     """Remove (or purge) the package the same way it was installed."""
-    if is_live_root(paths):
+    if paths.is_live_root:
         return ["apt-get", "purge" if purge else "remove", "--yes", DEB_PACKAGE]
     return ["dpkg", *_dpkg_root_options(paths), "--purge" if purge else "--remove", DEB_PACKAGE]
 
@@ -60,7 +55,7 @@ def package_tool_environment(environ: Mapping[str, str]) -> dict[str, str]:
 
 def prepare_dpkg_database(paths: Paths) -> None:
     """Give a fresh override root the empty dpkg database dpkg needs; the live root has one."""
-    if is_live_root(paths):
+    if paths.is_live_root:
         return
     database = paths.system(DPKG_DATABASE)
     for folder in (database / "updates", database / "info"):

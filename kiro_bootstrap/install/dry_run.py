@@ -6,15 +6,17 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from kiro_bootstrap.context import Context
+from kiro_bootstrap.fetch.obtain import locate_release
+from kiro_bootstrap.install.configure_step import apply_configuration
 from kiro_bootstrap.install.job import installers_folder
-from kiro_bootstrap.install.plan import Decision, decide
+from kiro_bootstrap.install.plan import InstallOutcome, InstallRequest, choose_install
 from kiro_bootstrap.install.preflight import Preflight
-from kiro_bootstrap.state.current import find_current_install, method_of
+from kiro_bootstrap.install.running import find_running
+from kiro_bootstrap.state.current import method_of
 from kiro_bootstrap.state.store import StatusStore
 
 if TYPE_CHECKING:
     from kiro_bootstrap.fetch.obtain import ResolvedRelease
-    from kiro_bootstrap.install.pipeline import InstallOutcome, InstallRequest
 
 
 def _build_actions(
@@ -47,13 +49,14 @@ def _build_actions(
         argv = deb_install_argv(paths, installers_folder(ctx) / resolved.file_name)
         actions.append(f"run: {subprocess.list2cmdline(argv)}")
     elif method == "dmg":
+        from kiro_bootstrap.install.macos import STAGING_NAME
         from kiro_bootstrap.layout.locations import install_prefix
 
         folder = install_prefix(pre.scope, facts, paths, home)
         actions += [
             "attach the DMG read-only (hdiutil attach -readonly -nobrowse)",
             "verify Kiro.app (codesign, TeamIdentifier, spctl)",
-            f"ditto Kiro.app to {folder / '.Kiro.app.kiro-bootstrap-staging'} and verify the copy",
+            f"ditto Kiro.app to {folder / STAGING_NAME} and verify the copy",
             f"replace {folder / 'Kiro.app'} with it; detach the DMG",
         ]
     else:
@@ -68,33 +71,15 @@ def _build_actions(
 def plan_dry_run(
     ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
 ) -> InstallOutcome:
-    """Decide as a real run would, and list what it would do; no lock, no writes."""
-    from kiro_bootstrap.fetch.obtain import resolve_release
-    from kiro_bootstrap.install.configure_step import apply_configuration
-    from kiro_bootstrap.install.pipeline import InstallOutcome
-    from kiro_bootstrap.install.running import find_running
-
-    if pre.scope == "user" and store.through_person_step and ctx.facts.os != "windows":
-        from kiro_bootstrap.install.for_person import current_in_their_home
-
-        current = current_in_their_home(ctx, pre)
-    else:
-        record = store.load().install_record(pre.scope)
-        current = find_current_install(
-            ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
+    """The real run's decision, and what it would do; no lock, no writes, no extra request."""
+    choice = choose_install(ctx, pre, store, request)
+    decision = choice.decision
+    outcome = InstallOutcome(pre, decision, choice.current.location)
+    if decision.places_build:
+        # What the real run would fetch: for a chosen version, no request is needed.
+        resolved = locate_release(
+            ctx, target=pre.spec.name, version=decision.offered, base_url=request.base_url
         )
-    resolved = resolve_release(ctx, target=pre.spec.name, base_url=request.base_url)
-    pinned = ctx.settings.release.pinned
-    from_flag = ctx.loaded.origin_of("release.version").kind == "flag"
-    decision: Decision = decide(
-        current.version,
-        resolved.version,
-        pinned=pinned,
-        pinned_by_configuration=pinned and not from_flag,
-        allow_downgrade=request.allow_downgrade,
-    )
-    outcome = InstallOutcome(pre, decision, current.location)
-    if decision.changes_build:
         running = find_running(ctx, pre.person)
         if running:
             verb = "close" if request.close_running else "stop with exit 7: running"
@@ -105,6 +90,6 @@ def plan_dry_run(
             outcome.actions.append(f"write {store.machine_file}")
     if request.configure:
         outcome.configure = apply_configuration(
-            ctx, person=pre.person, kiro_version=resolved.version, dry_run=True
+            ctx, person=pre.person, kiro_version=decision.offered, dry_run=True
         )
     return outcome

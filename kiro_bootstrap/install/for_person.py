@@ -12,26 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.crash import reach_phase
-from kiro_bootstrap.errors import DeploymentError
+from kiro_bootstrap.install.configure_step import configure_after_install
 from kiro_bootstrap.install.integration import edited_entry_note
 from kiro_bootstrap.install.job import Placed
-from kiro_bootstrap.install.person_side import INSPECT_INSTALL_STEP, PLACE_INSTALL_STEP
-from kiro_bootstrap.install.plan import Decision
+from kiro_bootstrap.install.person_side import PLACE_INSTALL_STEP
+from kiro_bootstrap.install.plan import InstallChoice, InstallOutcome, InstallRequest
+from kiro_bootstrap.install.status_update import record_install, record_unchanged
 from kiro_bootstrap.layout.locations import linux_layout
 from kiro_bootstrap.privsep.steps import inside, run_person_step
-from kiro_bootstrap.state.current import CurrentInstall
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.install.pipeline import InstallOutcome, InstallRequest
     from kiro_bootstrap.install.preflight import Preflight
     from kiro_bootstrap.state.store import StatusStore
-
-
-def current_in_their_home(ctx: Context, pre: Preflight) -> CurrentInstall:
-    """The version the person's step finds in their home (untrusted: it only steers a choice)."""
-    answer = run_person_step(ctx, pre.person, INSPECT_INSTALL_STEP, {"target": pre.spec.name})
-    return current_in_their_home_from(ctx, pre, answer)
 
 
 def _paths_inside(home: Path, values: Any) -> list[str]:
@@ -42,37 +35,18 @@ def _paths_inside(home: Path, values: Any) -> list[str]:
 
 
 def install_in_their_home(
-    ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
+    ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest, choice: InstallChoice
 ) -> InstallOutcome:
-    """Install (or leave alone) Kiro in another person's home, through their step."""
-    from kiro_bootstrap.install.pipeline import (
-        InstallOutcome,
-        configure_after_install,
-        install_decision,
-        offered_version,
-    )
-    from kiro_bootstrap.install.status_update import record_install, record_unchanged
-
-    if pre.spec.extension != "tar.gz":
-        raise DeploymentError(
-            f"A per-user install of {pre.spec.name} for someone else is not supported.",
-            hint="Install it system-wide (--scope system), or let the person run it themselves.",
-        )
-    answer = run_person_step(ctx, pre.person, INSPECT_INSTALL_STEP, {"target": pre.spec.name})
-    current = current_in_their_home_from(ctx, pre, answer)
-    offered = offered_version(ctx, pre, request)
-    reach_phase(ctx.environ, "resolved")
-    decision = install_decision(ctx, current, offered, request.allow_downgrade)
-    if not decision.changes_build and answer.get("complete") is True:
+    """Carry out the install decision in another person's home, through their step."""
+    current, decision = choice.current, choice.decision
+    if not decision.places_build:
         outcome = InstallOutcome(pre, decision, current.location)
         outcome.configure = configure_after_install(ctx, pre, request, current.version)
         outcome.status_files = record_unchanged(
             ctx, store, pre=pre, current=current, decision=decision, outcome=outcome
         )
         return outcome
-    if not decision.changes_build:
-        decision = Decision("repair", current.version, offered)
-    placed, build = _place_through_step(ctx, pre, request, decision)
+    placed, build = _place_through_step(ctx, pre, request, decision.offered)
     outcome = InstallOutcome(pre, decision, placed.location, notes=placed.notes)
     outcome.verification = [check.to_json() for check in build.checks]
     outcome.configure = configure_after_install(ctx, pre, request, build.version)
@@ -81,26 +55,14 @@ def install_in_their_home(
     return outcome
 
 
-def current_in_their_home_from(
-    ctx: Context, pre: Preflight, answer: dict[str, Any]
-) -> CurrentInstall:
-    """The CurrentInstall an inspect answer describes (the location is root's own derivation)."""
-    version = answer.get("version")
-    version = version if isinstance(version, str) and version else None
-    location = None
-    if version is not None:
-        location = linux_layout("user", ctx.facts, ctx.paths, pre.home).version_folder(version)
-    return CurrentInstall(version, location, None)
-
-
 def _place_through_step(
-    ctx: Context, pre: Preflight, request: InstallRequest, decision: Decision
+    ctx: Context, pre: Preflight, request: InstallRequest, version: str
 ) -> tuple[Placed, Any]:
     from kiro_bootstrap.fetch.obtain import obtain_verified_build
     from kiro_bootstrap.install.running import ensure_kiro_closed
 
     build = obtain_verified_build(
-        ctx, target=pre.spec.name, version=decision.offered, base_url=request.base_url, dest=None
+        ctx, target=pre.spec.name, version=version, base_url=request.base_url, dest=None
     )
     reach_phase(ctx.environ, "downloaded")
     ensure_kiro_closed(ctx, pre.person, close_running=request.close_running)

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.configure import desktop_entry
 from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.layout.locations import LinuxLayout
 
-BACKUP_SUFFIX = ".kiro-bootstrap-backup"
+BACKUP_SUFFIX = f".{NAME}-backup"
 MANAGED_MARKER = "X-KiroBootstrap-Managed=true"
 ICON_SOURCE = Path("resources/app/resources/linux/code.png")
 FILE_MODE = 0o644

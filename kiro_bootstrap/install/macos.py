@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.checks import Check, any_failed
 from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import InstallError, VerificationError
@@ -21,8 +22,8 @@ from kiro_bootstrap.layout.detect import APP_BUNDLE
 from kiro_bootstrap.verify import macos as verify_macos
 from kiro_bootstrap.verify.macos import verify_app
 
-STAGING_NAME = ".Kiro.app.kiro-bootstrap-staging"
-PREVIOUS_NAME = ".Kiro.app.kiro-bootstrap-previous"
+STAGING_NAME = f".Kiro.app.{NAME}-staging"
+PREVIOUS_NAME = f".Kiro.app.{NAME}-previous"
 TOOL_TIMEOUT_SECONDS = 900.0  # ditto and codesign --deep over a ~1 GB app
 # Every account's primary group on macOS; Installomator hands apps to <user>:staff too.
 PERSON_GROUP = "staff"

@@ -1,79 +1,31 @@
-"""`install`: preflight → lock → what is installed → what is offered → decide → fetch and
-verify → close Kiro → put in place → configure → record state → tidy up."""
+"""`install`: preflight → lock → decide (what is installed, what is offered; `plan.py`) → fetch
+and verify → close Kiro → put in place → configure → record state → tidy up."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import InstallError, KiroBootstrapError
-from kiro_bootstrap.install.configure_step import apply_configuration
+from kiro_bootstrap.install.configure_step import configure_after_install
 from kiro_bootstrap.install.job import InstallJob, Placed, installers_folder
 from kiro_bootstrap.install.lock import install_lock
-from kiro_bootstrap.install.plan import Decision, decide
+from kiro_bootstrap.install.plan import (
+    Decision,
+    InstallChoice,
+    InstallOutcome,
+    InstallRequest,
+    choose_install,
+)
 from kiro_bootstrap.install.preflight import Preflight, run_preflight
 from kiro_bootstrap.install.status_update import record_install, record_unchanged
-from kiro_bootstrap.state.current import CurrentInstall, find_current_install, method_of
+from kiro_bootstrap.state.current import CurrentInstall, method_of
 from kiro_bootstrap.state.store import LOCK_FILE_NAME, StatusStore, open_status_store
 
-if TYPE_CHECKING:
-    from kiro_bootstrap.configure.report import ConfigureReport
-
-
-@dataclass(frozen=True)
-class InstallRequest:
-    """The options of one `install` run."""
-
-    target: str | None = None
-    base_url: str | None = None
-    scope: str | None = None
-    for_user: str | None = None
-    dry_run: bool = False
-    close_running: bool = False
-    allow_unsupported_os: bool = False
-    allow_downgrade: bool = False
-    configure: bool = True
-
-
-@dataclass
-class InstallOutcome:
-    """What the run did (or, with --dry-run, would do)."""
-
-    preflight: Preflight
-    decision: Decision
-    location: Path | None
-    actions: list[str] = field(default_factory=list)
-    verification: list[dict[str, Any]] = field(default_factory=list)
-    configure: ConfigureReport | None = None
-    status_files: list[Path] = field(default_factory=list)
-    closed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def offered_version(ctx: Context, pre: Preflight, request: InstallRequest) -> str:
-    """The pinned version (no network), else the feed's latest."""
-    release = ctx.settings.release
-    if release.pinned:
-        return release.version
-    from kiro_bootstrap.fetch.obtain import resolve_release
-
-    return resolve_release(ctx, target=pre.spec.name, base_url=request.base_url).version
-
-
-def install_decision(ctx: Context, current: CurrentInstall, offered: str, allow: bool) -> Decision:
-    pinned = ctx.settings.release.pinned
-    from_flag = ctx.loaded.origin_of("release.version").kind == "flag"
-    return decide(
-        current.version,
-        offered,
-        pinned=pinned,
-        pinned_by_configuration=pinned and not from_flag,
-        allow_downgrade=allow,
-    )
+# The request and outcome types live with the decision; commands import them from here.
+__all__ = ["InstallOutcome", "InstallRequest", "lock_path", "run_install"]
 
 
 def lock_path(ctx: Context, store: StatusStore, scope: str) -> Path:
@@ -105,58 +57,29 @@ def run_install(ctx: Context, request: InstallRequest) -> InstallOutcome:
 def _install_locked(
     ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest
 ) -> InstallOutcome:
-    if pre.scope == "user" and store.through_person_step and ctx.facts.os != "windows":
+    choice = choose_install(ctx, pre, store, request)
+    reach_phase(ctx.environ, "resolved")
+    if choice.in_their_home:
         from kiro_bootstrap.install.for_person import install_in_their_home
 
-        return install_in_their_home(ctx, pre, store, request)
-    snapshot = store.load()
-    record = snapshot.install_record(pre.scope)
-    current = find_current_install(
-        ctx, pre.spec, pre.scope, user=pre.user, home=pre.home, record=record
-    )
-    offered = offered_version(ctx, pre, request)
-    reach_phase(ctx.environ, "resolved")
-    decision = install_decision(ctx, current, offered, request.allow_downgrade)
-    if not decision.changes_build:
-        if _complete(ctx, pre, current):
-            outcome = InstallOutcome(pre, decision, current.location)
-            outcome.configure = configure_after_install(ctx, pre, request, current.version)
-            outcome.status_files = record_unchanged(
-                ctx, store, pre=pre, current=current, decision=decision, outcome=outcome
-            )
-            return outcome
-        decision = Decision("repair", current.version, offered)
+        return install_in_their_home(ctx, pre, store, request, choice)
+    if not choice.decision.places_build:
+        return _leave_in_place(ctx, pre, store, request, choice)
     return _put_build_in_place(
-        ctx, pre, store=store, request=request, current=current, decision=decision
+        ctx, pre, store=store, request=request, current=choice.current, decision=choice.decision
     )
 
 
-def _complete(ctx: Context, pre: Preflight, current: CurrentInstall) -> bool:
-    """Ours and whole; a tar.gz also needs its shim and menu entry (an interrupted run)."""
-    if method_of(pre.spec) != "tarball":
-        return True
-    from kiro_bootstrap.install.integration import integration_complete
-    from kiro_bootstrap.layout.locations import linux_layout
-
-    layout = linux_layout(pre.scope, ctx.facts, ctx.paths, pre.home)
-    return current.record is not None and integration_complete(layout)
-
-
-def configure_after_install(
-    ctx: Context, pre: Preflight, request: InstallRequest, version: str | None
-) -> ConfigureReport | None:
-    """The configure stage, unless --no-configure."""
-    if not request.configure:
-        return None
-    if pre.person.at_login_window:
-        ctx.output.warn(
-            "Nobody is signed in at the console: Kiro is installed, and each person's "
-            "configuration is written by the next run while they are signed in."
-        )
-        return None
-    reach_phase(ctx.environ, "before-configure")
-    outcome = apply_configuration(ctx, person=pre.person, kiro_version=version)
-    reach_phase(ctx.environ, "configured")
+def _leave_in_place(
+    ctx: Context, pre: Preflight, store: StatusStore, request: InstallRequest, choice: InstallChoice
+) -> InstallOutcome:
+    """Nothing to download: configure, and record the run only if something changed."""
+    current = choice.current
+    outcome = InstallOutcome(pre, choice.decision, current.location)
+    outcome.configure = configure_after_install(ctx, pre, request, current.version)
+    outcome.status_files = record_unchanged(
+        ctx, store, pre=pre, current=current, decision=choice.decision, outcome=outcome
+    )
     return outcome
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kiro_bootstrap.errors import KiroBootstrapError
 from kiro_bootstrap.install.job import Placed
 from kiro_bootstrap.install.lock import LOCKED_CODE
-from kiro_bootstrap.install.plan import Decision
+from kiro_bootstrap.install.plan import Decision, InstallOutcome
 from kiro_bootstrap.install.preflight import Preflight
 from kiro_bootstrap.state.current import CurrentInstall
 from kiro_bootstrap.state.model import InstallRecord, UserStatus
@@ -18,7 +18,6 @@ from kiro_bootstrap.state.store import StatusStore, new_user_status, open_status
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
     from kiro_bootstrap.fetch.obtain import VerifiedBuild
-    from kiro_bootstrap.install.pipeline import InstallOutcome
 
 COMMAND = "install"
 MAX_REASON_LENGTH = 300  # one line in an inventory column, not a log

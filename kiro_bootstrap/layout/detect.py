@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.host.users import same_user
@@ -33,7 +34,7 @@ def product_json_candidates(facts: HostFacts, paths: Paths, home: Path) -> list[
     """Where an installed Kiro's product.json can be, most specific first."""
     if facts.os == "linux":
         return [
-            home / ".local/share/kiro-bootstrap/kiro/current/resources/app/product.json",
+            home / f".local/share/{NAME}/kiro/current/resources/app/product.json",
             paths.system("/opt/kiro/current/resources/app/product.json"),
             paths.system("/usr/share/kiro/resources/app/product.json"),
         ]

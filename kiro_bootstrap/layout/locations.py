@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import DeploymentError
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
@@ -39,7 +40,7 @@ def install_prefix(scope: Scope, facts: HostFacts, paths: Paths, home: Path) -> 
         return (
             paths.system("/opt/kiro")
             if scope == "system"
-            else (home / ".local" / "share" / "kiro-bootstrap" / "kiro")
+            else (home / ".local" / "share" / NAME / "kiro")
         )
     if facts.os == "darwin":
         return paths.system("/Applications") if scope == "system" else home / "Applications"

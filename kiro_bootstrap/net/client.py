@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.settings.model import Settings
@@ -14,7 +15,7 @@ from kiro_bootstrap.settings.model import Settings
 if TYPE_CHECKING:
     import httpx
 
-USER_AGENT = "kiro-bootstrap"
+USER_AGENT = NAME
 # Loopback never goes through a proxy: the sandbox and tests live there.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from kiro_bootstrap import __version__
+from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError
 from kiro_bootstrap.onboarding.prompts import Prompter
 
@@ -54,7 +54,7 @@ def _onboard(
 
     options = GlobalOptions.from_args(args)
     ctx = build_context(options, env, output, {})
-    prompter.say(f"kiro-bootstrap {__version__}: set up Kiro for {ctx.facts.current_user}")
+    prompter.say(f"{NAME} {__version__}: set up Kiro for {ctx.facts.current_user}")
     prompter.say()
     checks = run_doctor(ctx)
     for check in checks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import DeploymentError, InstallError, RetryLaterError
 from kiro_bootstrap.host.facts import WindowsSession
@@ -19,7 +20,7 @@ TASK_STEP_TIMEOUT_SECONDS = 60.0
 TASK_START_TIMEOUT_SECONDS = 120.0
 # The Task Scheduler stops the program this long after our own deadline, if we are gone.
 TASK_TIME_LIMIT_MARGIN_SECONDS = 120.0
-TASK_NAME = "kiro-bootstrap-install"
+TASK_NAME = f"{NAME}-install"
 TASK_FOLDER_NAME = "tasks"
 TASK_FILE_MODE = 0o600
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.configure.documents import JsoncDocument, pointer, same_value
 from kiro_bootstrap.configure.files import create_folders, read_bytes, write_atomic
 from kiro_bootstrap.configure.mcp import SERVERS_KEY, server_entry
@@ -31,7 +32,7 @@ from kiro_bootstrap.repo.steering import Finding, steering_findings
 if TYPE_CHECKING:
     from kiro_bootstrap.settings.load import LoadedSettings
 
-RECORD_FILE = f"{check.KIRO_DIR}/kiro-bootstrap.json"
+RECORD_FILE = f"{check.KIRO_DIR}/{NAME}.json"
 RECORD_VERSION = 1
 RECORD_ABOUT = (
     "Written by `kiro-bootstrap repo init`: the SHA-256 of each file and MCP server it wrote, "

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import UsageError
 from kiro_bootstrap.roster.keychain import (
     KeyringUnavailableError,
@@ -18,7 +19,7 @@ from kiro_bootstrap.roster.keychain import (
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-KEYRING_SERVICE = "kiro-bootstrap roster signing key"
+KEYRING_SERVICE = f"{NAME} roster signing key"
 KEYRING_ACCOUNT = "ed25519"
 KEY_FILE_MODE = 0o600
 STDIN = "-"

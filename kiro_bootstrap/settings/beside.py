@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.ownership import writable_by_a_person
 
-BESIDE_NAME = "kiro-bootstrap.toml"
+BESIDE_NAME = f"{NAME}.toml"
 
 
 @dataclass(frozen=True)

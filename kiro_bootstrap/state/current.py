@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.layout.detect import (
@@ -84,3 +85,16 @@ def find_current_install(
     return CurrentInstall(
         version, location, _matching(record, version, method), entry.get("UninstallString")
     )
+
+
+def current_from_inspection(ctx: Context, home: Path, answer: dict[str, Any]) -> CurrentInstall:
+    """What a person's own step found in their home (untrusted: it only steers the decision).
+
+    The location is root's own derivation from the version, never a path the step returned.
+    """
+    version = answer.get("version")
+    version = version if isinstance(version, str) and version else None
+    location = None
+    if version is not None:
+        location = linux_layout("user", ctx.facts, ctx.paths, home).version_folder(version)
+    return CurrentInstall(version, location, None)

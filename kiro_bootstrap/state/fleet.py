@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import ExitStatus
 from kiro_bootstrap.state.model import UserStatus
 
@@ -179,7 +180,7 @@ _FIXES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def fix_for(state: str, *, user: str, agent: str = "kiro-bootstrap") -> dict[str, str] | None:
+def fix_for(state: str, *, user: str, agent: str = NAME) -> dict[str, str] | None:
     """Who fixes `state` and the command that does: {who, what, command}; None when compliant."""
     if state not in _FIXES:
         return None

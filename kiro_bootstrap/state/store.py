@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiro_bootstrap import __version__
+from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.privsep.steps import PersonStep, run_person_step
 from kiro_bootstrap.state.files import read_json_document, write_json_atomic
 from kiro_bootstrap.state.fleet import complete_record
@@ -28,9 +28,9 @@ STATUS_FILE_NAME = "status.json"
 LOCK_FILE_NAME = "install.lock"
 # A person's state folder relative to their home, when we act for someone else (root, SYSTEM).
 _USER_STATE_FOLDERS = {
-    "linux": ".local/state/kiro-bootstrap",
-    "darwin": "Library/Application Support/kiro-bootstrap",
-    "windows": "AppData/Local/kiro-bootstrap",
+    "linux": f".local/state/{NAME}",
+    "darwin": f"Library/Application Support/{NAME}",
+    "windows": f"AppData/Local/{NAME}",
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import DeploymentError, UsageError
 from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.host.facts import HostFacts
@@ -20,7 +21,7 @@ from kiro_bootstrap.roster.keychain import (
 )
 from kiro_bootstrap.subscription.storage import PRIVATE_MODE, is_system_run, write_atomically
 
-KEYRING_SERVICE = "kiro-bootstrap roster token"
+KEYRING_SERVICE = f"{NAME} roster token"
 KEYRING_ACCOUNT = "bearer"
 TOKEN_FILE = "subscription-token"  # noqa: S105 - a file name, not a secret
 MAX_TOKEN_LENGTH = 4096

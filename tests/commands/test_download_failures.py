@@ -180,10 +180,21 @@ def test_a_stall_is_exit_4_within_the_configured_timeout(cli, origin, isolated):
     assert_nothing_left(isolated)
 
 
-def test_an_endless_body_is_exit_5_at_the_cap(cli, origin, isolated):
+@pytest.fixture
+def lower_cap(monkeypatch):
+    """Lower the 2 GiB download cap so a test reaches it in a few MiB."""
+
+    def lower(cap: int) -> None:
+        monkeypatch.setattr("kiro_bootstrap.fetch.obtain.MAX_DOWNLOAD_BYTES", cap)
+
+    return lower
+
+
+def test_an_endless_body_is_exit_5_at_the_cap(cli, origin, isolated, lower_cap):
     cap = 5 * 1024 * 1024
+    lower_cap(cap)
     origin.add_fault(Fault.endless(path=TAR_SUFFIX))
-    result = download(cli, origin, download_cap_bytes=cap)
+    result = download(cli, origin)
     assert result.code == 5
     assert f"{cap:,}-byte cap" in result.json["error"]["message"]
     # It stopped near the cap (the server counts what sat in socket buffers too), not at 2 GiB.
@@ -191,8 +202,9 @@ def test_an_endless_body_is_exit_5_at_the_cap(cli, origin, isolated):
     assert_nothing_left(isolated)
 
 
-def test_a_declared_length_over_the_cap_is_refused_before_reading(cli, origin, isolated):
-    result = download(cli, origin, download_cap_bytes=1024)
+def test_a_declared_length_over_the_cap_is_refused_before_reading(cli, origin, isolated, lower_cap):
+    lower_cap(1024)
+    result = download(cli, origin)
     assert result.code == 5
     assert "1,024-byte cap" in result.json["error"]["message"]
     assert_nothing_left(isolated)

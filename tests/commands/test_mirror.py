@@ -138,3 +138,16 @@ def test_mirror_of_a_macos_target_without_a_pin_is_exit_5_and_writes_nothing(cli
 def test_mirror_base_url_must_be_https(cli, origin, tmp_path):
     result = run_mirror(cli, origin, tmp_path / "m", "http://mirror.example.com/kiro", TAR)
     assert result.code == 2
+
+
+def test_a_mirror_run_uses_one_http_client_for_every_target(cli, origin, tmp_path):
+    targets = [TAR, "darwin-arm64"]
+    built = run_mirror(
+        cli, origin, tmp_path / "m", "https://mirror.example.com/kiro", *targets,
+        env=pins_for(origin, ["darwin-arm64"]),
+    )  # fmt: skip
+    assert built.code == 0, built.stdout
+    # One client keeps one connection alive for the whole run (it was 6: three per target).
+    assert origin.connections == 1
+    # Three metadata documents, the Linux signature files and three artifacts, each once.
+    assert len(origin.requests) == 8
