@@ -42,7 +42,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     from kiro_bootstrap.install.check_record import record_check
     from kiro_bootstrap.install.inspect import inspect_installation
     from kiro_bootstrap.state.fleet import STATUS_EXIT, fix_for, state_of
-    from kiro_bootstrap.subscription.onboarding import describe_last, last_subscription_summary
+    from kiro_bootstrap.subscription.onboarding import last_subscription_summary
 
     status = inspect_installation(ctx, args.for_user)
     result = render(status, verbose=ctx.output.verbose or ctx.output.json_mode)
@@ -70,6 +70,14 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         result.say(f"To fix ({fix['who']}): {fix['what']}: {fix['command']}", "dim")
     result.status = ExitStatus.OK if args.inventory else STATUS_EXIT[state]
     return result
+
+
+def describe_last(summary: dict[str, Any] | None) -> str:
+    """The last subscription check as one line."""
+    if summary is None:
+        return "subscription: not checked yet (run `kiro-bootstrap subscription`)"
+    state = f"plan {summary['plan']}" if summary["subscribed"] else "NOT subscribed"
+    return f"subscription: {summary['user']} {state} (checked {summary['checked_at']})"
 
 
 def _data(status: InstallationStatus) -> dict[str, Any]:
