@@ -205,7 +205,7 @@ def _log_actions(ctx: Context, outcome: InstallOutcome, *, dry_run: bool) -> Non
 def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:
     """The result: one headline, the actions, the verification, the configuration."""
     from kiro_bootstrap.checks import Check
-    from kiro_bootstrap.install.configure_step import configuration_lines
+    from kiro_bootstrap.commands.configure import configuration_lines
 
     pre, decision = outcome.preflight, outcome.decision
     ahead = decision.action == "ahead-of-pin"

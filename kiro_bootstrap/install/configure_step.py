@@ -9,8 +9,6 @@ if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
     from kiro_bootstrap.host.person import Person
 
-_VERBS = {"created": "create", "updated": "update", "removed": "remove"}
-
 
 def apply_configuration(
     ctx: Context, *, person: Person, kiro_version: str | None, dry_run: bool = False
@@ -19,23 +17,3 @@ def apply_configuration(
     from kiro_bootstrap.configure.run import configure_user_and_system
 
     return configure_user_and_system(ctx, person=person, kiro_version=kiro_version, dry_run=dry_run)
-
-
-def configuration_lines(report: ConfigureReport) -> list[str]:
-    """One line per file that changes (or would), then warnings and admin commands."""
-    if report.dry_run:
-        # README: a dry run shows each change and its diff (secrets masked).
-        lines = []
-        for item in report.files:
-            if item.change in _VERBS:
-                lines.append(f"would {_VERBS[item.change]} {item.label}: {item.path}")
-                lines += [f"    {line}" for line in item.diff.rstrip("\n").splitlines()]
-    else:
-        lines = [
-            f"{item.change} {item.label}: {item.path}"
-            for item in report.files
-            if item.change in _VERBS
-        ]
-    lines += [f"warning: {warning}" for warning in report.warnings]
-    lines += [f"an administrator must run: {command}" for command in report.admin_commands]
-    return lines
