@@ -68,6 +68,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     result.lines.insert(0, ("ok" if state == "compliant" else "fail", f"State: {state}."))
     if fix is not None:
         result.say(f"To fix ({fix['who']}): {fix['what']}: {fix['command']}", "dim")
+    # The one place status picks its exit code: from the fleet state (README, DECISIONS §4).
     result.status = ExitStatus.OK if args.inventory else STATUS_EXIT[state]
     return result
 
@@ -130,7 +131,6 @@ def render(status: InstallationStatus, *, verbose: bool = False) -> Result:
     # The checks were made once, at install time: repeating them on every status is noise.
     result = Result(data=data, checks=checks if verbose else [])
     if not status.installed:
-        result.status = ExitStatus.NOT_INSTALLED
         result.say(f"Kiro is not installed for {status.user}.", "fail")
     else:
         by = "by kiro-bootstrap" if record else "not by kiro-bootstrap"
@@ -149,12 +149,9 @@ def render(status: InstallationStatus, *, verbose: bool = False) -> Result:
         if status.ahead_of_pin:
             result.say(f"Ahead of the pinned {status.wanted}: Kiro updated itself.", "warn")
         if status.behind:
-            result.status = ExitStatus.DRIFTED
             result.say(f"Behind: {status.wanted} is wanted ({status.wanted_note}).", "fail")
         elif status.wanted is None and status.wanted_note:
             result.say(f"Note: {status.wanted_note}.", "dim")
-    if status.drift and status.installed:
-        result.status = ExitStatus.DRIFTED
     for item in status.drift:
         # None: the key is gone, or the file no longer parses (every owned key then drifts).
         actual, expected = (
@@ -188,8 +185,6 @@ def _add_unconfigured_and_next_steps(
     unconfigured = status.installed and ctx.settings.identity_center.start_url is None
     result.data["unconfigured"] = unconfigured
     if unconfigured:
-        if result.status == ExitStatus.OK:
-            result.status = ExitStatus.DRIFTED
         result.say(
             "Unconfigured: no organisation settings (no IAM Identity Center start URL).", "fail"
         )
