@@ -14,20 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from kiro_bootstrap import NAME
+from kiro_bootstrap.host.agent import PROGRAM, agent_writable_reason, root_owned_agent
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
     from kiro_bootstrap.output import Result
 
 Who = Literal["person", "admin"]
-PROGRAM = NAME
-# Where an administrator puts the agent so that root runs only what root owns.
-ROOT_OWNED_AGENT = {
-    "linux": f"/usr/local/bin/{NAME}",
-    "darwin": f"/usr/local/bin/{NAME}",
-    "windows": rf"C:\Program Files\{NAME}\{NAME}.exe",
-}
 HEADING = "Next, in Kiro"
 
 
@@ -133,7 +126,7 @@ def _admin_steps(situation: Situation) -> list[NextStep]:
         return []
     steps: list[NextStep] = []
     if situation.agent is not None and situation.agent_writable_reason is not None:
-        target = ROOT_OWNED_AGENT.get(situation.os, ROOT_OWNED_AGENT["linux"])
+        target = root_owned_agent(situation.os)
         steps.append(
             NextStep(
                 "admin",
@@ -191,26 +184,6 @@ def install_agent_command(os_name: str, agent: Path, target: str) -> str:
             f"sudo install -m 0644 -o root {shlex.quote(str(settings))} {shlex.quote(beside)}"
         )
     return " && ".join(commands)
-
-
-def agent_writable_reason(ctx: Context) -> str | None:
-    """Why a person could change the running agent (so root must not run it), or None."""
-    from kiro_bootstrap.host.ownership import writable_by_a_person
-
-    program = ctx.env.program
-    if program is None:
-        return None
-    return writable_by_a_person(program, ctx.environ, os_name=ctx.facts.os)
-
-
-def agent_command(ctx: Context) -> str:
-    """The agent as an administrator should run it: always a root-owned path."""
-    program = ctx.env.program
-    if program is None:
-        return PROGRAM
-    if agent_writable_reason(ctx) is not None:
-        return ROOT_OWNED_AGENT.get(ctx.facts.os, ROOT_OWNED_AGENT["linux"])
-    return str(program)
 
 
 def managed_settings_prefill(path: Path, start_url: str | None) -> bool:
@@ -278,7 +251,11 @@ def situation_of(
         shim_folder_missing_from_path=missing,
         admin_commands=commands,
         agent=ctx.env.program,
-        agent_writable_reason=agent_writable_reason(ctx) if commands else None,
+        agent_writable_reason=(
+            agent_writable_reason(ctx.env.program, ctx.environ, os_name=ctx.facts.os)
+            if commands
+            else None
+        ),
         drift_fix=drift_fix,
         installed=installed,
     )

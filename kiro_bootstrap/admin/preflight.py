@@ -19,7 +19,7 @@ from kiro_bootstrap.admin.identity_center import IdcInstance
 from kiro_bootstrap.admin.roles import ServiceLinkedRole
 from kiro_bootstrap.aws.errors import AwsCallError, AwsUnavailableError, CallFailure
 from kiro_bootstrap.checks import Check, any_failed
-from kiro_bootstrap.errors import AwsPreconditionError, ExitStatus
+from kiro_bootstrap.errors import AwsPreconditionError
 
 # Checks whose failure `admin setup --apply` fixes; any other failure blocks the plan.
 FIXABLE = frozenset({"service-linked-roles", "idc-encryption"})
@@ -53,13 +53,6 @@ class Preflight:
     def errored(self) -> bool:
         """True when a check could not be made."""
         return any(check.status == "error" for check in self.checks)
-
-    def exit_status(self, *, ignore_fixable: bool = False) -> ExitStatus:
-        """A definite failure or a denied action (10) wins over AWS being unavailable (4)."""
-        failed = self.blocking() if ignore_fixable else self.failed
-        if failed or self.denied_actions():
-            return ExitStatus.AWS_PRECONDITION
-        return ExitStatus.UNAVAILABLE if self.errored else ExitStatus.OK
 
     def denied_actions(self) -> list[str]:
         """The IAM actions AWS denied during the run, each once, in order."""

@@ -68,6 +68,22 @@ def render_report(report: ConfigureReport, result: Result, *, verbose: bool) -> 
         result.say("Everything is already configured.", "ok")
 
 
+def configuration_lines(report: ConfigureReport) -> list[str]:
+    """For install and uninstall: each file that changes (or would), warnings, admin commands."""
+    changed = [item for item in report.files if item.change in _DRY_RUN_WORDS]
+    if report.dry_run:
+        # README: a dry run shows each change and its diff (secrets masked).
+        lines = []
+        for item in changed:
+            lines.append(f"{_DRY_RUN_WORDS[item.change]} {item.label}: {item.path}")
+            lines += [f"    {line}" for line in item.diff.rstrip("\n").splitlines()]
+    else:
+        lines = [f"{item.change} {item.label}: {item.path}" for item in changed]
+    lines += [f"warning: {warning}" for warning in report.warnings]
+    lines += [f"an administrator must run: {command}" for command in report.admin_commands]
+    return lines
+
+
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Resolve whose files, find the installed Kiro, configure, report."""
     from kiro_bootstrap.configure.run import configure_user_and_system, validate_identity_center

@@ -41,10 +41,10 @@ def setting_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Obtain the verified build and report it."""
+    from kiro_bootstrap.commands.verify import rejected_result, verified_result
     from kiro_bootstrap.fetch.obtain import obtain_verified_build
     from kiro_bootstrap.layout.targets import choose_target
     from kiro_bootstrap.verify.chain import ChainFailedError
-    from kiro_bootstrap.verify.report import rejected_result, verified_result
 
     spec = choose_target(args.target, ctx.facts)
     try:

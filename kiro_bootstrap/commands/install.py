@@ -11,6 +11,7 @@ from kiro_bootstrap.output import Result
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
     from kiro_bootstrap.install.pipeline import InstallOutcome
+    from kiro_bootstrap.subscription.onboarding import AfterInstall
 
 _HEADLINES = {
     "install": "Installed Kiro {version}",
@@ -85,16 +86,15 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
         ctx.output.interactive = False
         ctx.output.colour = False
     try:
-        result = _install(ctx, args)
+        result, failure = _install(ctx, args)
     except KiroBootstrapError as error:
         if not args.dry_run:
             record_install_error(ctx, args.for_user, error)
         raise
-    if result.status != ExitStatus.OK and not args.dry_run:
+    if failure is not None:
         # Kiro is in place but the run did not succeed (not subscribed): inventory says so.
-        failing = [text for tone, text in result.lines if tone == "fail"]
-        reason = failing[-1] if failing else f"exit {int(result.status)}"
-        record_failed_install(ctx, args.for_user, exit_code=int(result.status), reason=reason)
+        result.status = ExitStatus.NOT_SUBSCRIBED
+        record_failed_install(ctx, args.for_user, exit_code=int(result.status), reason=failure)
     return result
 
 
@@ -122,7 +122,8 @@ def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
     ctx.events.decision("settings valid", "configuring will need nothing the settings lack")
 
 
-def _install(ctx: Context, args: argparse.Namespace) -> Result:
+def _install(ctx: Context, args: argparse.Namespace) -> tuple[Result, str | None]:
+    """The rendered run, and why it failed although Kiro is in place (None: it did not)."""
     from kiro_bootstrap.install.pipeline import InstallRequest, run_install
 
     validate_configuration(ctx, args)
@@ -140,17 +141,37 @@ def _install(ctx: Context, args: argparse.Namespace) -> Result:
     outcome = run_install(ctx, request)
     _log_actions(ctx, outcome, dry_run=args.dry_run)
     result = render(outcome, dry_run=args.dry_run)
-    if not args.dry_run:
-        from kiro_bootstrap.subscription.onboarding import confirm_after_install
+    if args.dry_run:
+        return result, None
+    from kiro_bootstrap.subscription.onboarding import confirm_after_install
 
-        # The person's sign-in name may differ from the account Kiro went to: --for-user names
-        # both; otherwise KIRO_BOOTSTRAP_USER (an MDM-supplied UPN) beats the login name.
-        confirm_after_install(ctx, result, user=args.for_user)
-        from kiro_bootstrap.commands.configure import remember_sign_in
+    # The person's sign-in name may differ from the account Kiro went to: --for-user names
+    # both; otherwise KIRO_BOOTSTRAP_USER (an MDM-supplied UPN) beats the login name.
+    subscription = confirm_after_install(ctx, user=args.for_user)
+    render_subscription(ctx, subscription, result)
+    from kiro_bootstrap.commands.configure import remember_sign_in
 
-        remember_sign_in(ctx, result)
-        _add_next_steps(ctx, outcome, result)
-    return result
+    remember_sign_in(ctx, result)
+    _add_next_steps(ctx, outcome, result)
+    return result, subscription.failure
+
+
+def render_subscription(ctx: Context, subscription: AfterInstall, result: Result) -> None:
+    """The check's JSON field, its line when subscribed or refused, else its warnings."""
+    result.data["subscription"] = subscription.to_json()
+    if subscription.error is not None:
+        ctx.output.warn(f"could not confirm the subscription: {subscription.error.message}")
+    confirmed = subscription.confirmed
+    if confirmed is None:
+        return
+    if confirmed.note:
+        ctx.output.warn(confirmed.note)
+    if confirmed.subscribed:
+        result.say(f"{confirmed.user} is subscribed to Kiro (plan: {confirmed.plan}).", "ok")
+    elif subscription.failure is not None:
+        result.say(subscription.failure, "fail")
+    else:
+        ctx.output.warn(f"{confirmed.user} is not subscribed to Kiro.{subscription.ask_for_access}")
 
 
 def _add_next_steps(ctx: Context, outcome: InstallOutcome, result: Result) -> None:
@@ -184,7 +205,7 @@ def _log_actions(ctx: Context, outcome: InstallOutcome, *, dry_run: bool) -> Non
 def render(outcome: InstallOutcome, *, dry_run: bool) -> Result:
     """The result: one headline, the actions, the verification, the configuration."""
     from kiro_bootstrap.checks import Check
-    from kiro_bootstrap.install.configure_step import configuration_lines
+    from kiro_bootstrap.commands.configure import configuration_lines
 
     pre, decision = outcome.preflight, outcome.decision
     ahead = decision.action == "ahead-of-pin"

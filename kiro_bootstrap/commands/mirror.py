@@ -42,10 +42,10 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Build the mirror and list what it holds."""
+    from kiro_bootstrap.commands.verify import rejected_result
     from kiro_bootstrap.fetch.mirror import build_mirror
     from kiro_bootstrap.settings.model import check_url
     from kiro_bootstrap.verify.chain import ChainFailedError
-    from kiro_bootstrap.verify.report import rejected_result
 
     try:
         base_url = check_url(args.base_url, allow_loopback_http=True)

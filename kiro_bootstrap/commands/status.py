@@ -42,7 +42,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     from kiro_bootstrap.state.fleet import STATUS_EXIT, fix_for, state_of
     from kiro_bootstrap.status.check_update import record_check
     from kiro_bootstrap.status.installation import inspect_installation
-    from kiro_bootstrap.subscription.onboarding import describe_last, last_subscription_summary
+    from kiro_bootstrap.subscription.onboarding import last_subscription_summary
 
     status = inspect_installation(ctx, args.for_user)
     result = render(status, verbose=ctx.output.verbose or ctx.output.json_mode)
@@ -68,8 +68,17 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     result.lines.insert(0, ("ok" if state == "compliant" else "fail", f"State: {state}."))
     if fix is not None:
         result.say(f"To fix ({fix['who']}): {fix['what']}: {fix['command']}", "dim")
+    # The one place status picks its exit code: from the fleet state (README, DECISIONS §4).
     result.status = ExitStatus.OK if args.inventory else STATUS_EXIT[state]
     return result
+
+
+def describe_last(summary: dict[str, Any] | None) -> str:
+    """The last subscription check as one line."""
+    if summary is None:
+        return "subscription: not checked yet (run `kiro-bootstrap subscription`)"
+    state = f"plan {summary['plan']}" if summary["subscribed"] else "NOT subscribed"
+    return f"subscription: {summary['user']} {state} (checked {summary['checked_at']})"
 
 
 def _data(status: InstallationStatus) -> dict[str, Any]:
@@ -122,7 +131,6 @@ def render(status: InstallationStatus, *, verbose: bool = False) -> Result:
     # The checks were made once, at install time: repeating them on every status is noise.
     result = Result(data=data, checks=checks if verbose else [])
     if not status.installed:
-        result.status = ExitStatus.NOT_INSTALLED
         result.say(f"Kiro is not installed for {status.user}.", "fail")
     else:
         by = "by kiro-bootstrap" if record else "not by kiro-bootstrap"
@@ -141,12 +149,9 @@ def render(status: InstallationStatus, *, verbose: bool = False) -> Result:
         if status.ahead_of_pin:
             result.say(f"Ahead of the pinned {status.wanted}: Kiro updated itself.", "warn")
         if status.behind:
-            result.status = ExitStatus.DRIFTED
             result.say(f"Behind: {status.wanted} is wanted ({status.wanted_note}).", "fail")
         elif status.wanted is None and status.wanted_note:
             result.say(f"Note: {status.wanted_note}.", "dim")
-    if status.drift and status.installed:
-        result.status = ExitStatus.DRIFTED
     for item in status.drift:
         # None: the key is gone, or the file no longer parses (every owned key then drifts).
         actual, expected = (
@@ -180,8 +185,6 @@ def _add_unconfigured_and_next_steps(
     unconfigured = status.installed and ctx.settings.identity_center.start_url is None
     result.data["unconfigured"] = unconfigured
     if unconfigured:
-        if result.status == ExitStatus.OK:
-            result.status = ExitStatus.DRIFTED
         result.say(
             "Unconfigured: no organisation settings (no IAM Identity Center start URL).", "fail"
         )

@@ -36,7 +36,7 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Remove and report."""
-    from kiro_bootstrap.install.configure_step import configuration_lines
+    from kiro_bootstrap.commands.configure import configuration_lines
     from kiro_bootstrap.install.removal import remove_kiro
 
     outcome = remove_kiro(

@@ -1,14 +1,22 @@
-"""`verify FILE`: check a Kiro artifact already on disk, as a download would."""
+"""`verify FILE`: check a Kiro artifact already on disk, as a download would.
+
+How a verified (or rejected) build reads is here too: `download` and `mirror` render theirs
+the same way.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiro_bootstrap.context import Context
+from kiro_bootstrap.checks import Check
 from kiro_bootstrap.output import Result
 from kiro_bootstrap.settings.targets import TARGETS
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.context import Context
+    from kiro_bootstrap.verify.chain import ChainFailedError
 
 
 def register(
@@ -36,7 +44,6 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     """Verify and report."""
     from kiro_bootstrap.verify.chain import ChainFailedError
     from kiro_bootstrap.verify.local_file import verify_local_file
-    from kiro_bootstrap.verify.report import rejected_result, verified_result
 
     fields: dict[str, Any] = {"target": args.target, "path": args.file}
     try:
@@ -53,3 +60,32 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     outcome = verdict.outcome
     fields |= {"sha256": verdict.sha256, "size": verdict.size, "pinned": outcome.pinned}
     return verified_result(outcome.checks, fields, outcome.deferred)
+
+
+def verified_result(
+    checks: tuple[Check, ...], fields: dict[str, Any], deferred: tuple[str, ...]
+) -> Result:
+    """Exit 0 with every check, the build's fields (JSON) and one line per field (text)."""
+    result = Result(data={**fields, "deferred": list(deferred)}, checks=list(checks))
+    width = max(len(name) for name in fields)
+    for name, value in fields.items():
+        if value is not None:
+            result.say(f"{name:<{width}}  {value}")
+    if deferred:
+        result.say(
+            f"Deferred to another OS: {', '.join(deferred)} (accepted: the org pin matched).",
+            "dim",
+        )
+    return result
+
+
+def rejected_result(failed: ChainFailedError, fields: dict[str, Any]) -> Result:
+    """Exit 5 (the error's own status) with the checks that ran: which step failed and why."""
+    error = {"code": failed.code, "message": failed.message, "hint": failed.hint}
+    result = Result(
+        status=failed.exit_status, data={**fields, "error": error}, checks=list(failed.checks)
+    )
+    result.say(f"error: {failed.message}", "fail")
+    if failed.hint:
+        result.say(f"hint: {failed.hint}", "dim")
+    return result

@@ -166,9 +166,9 @@ def _removal_plans(
 
 def admin_command(ctx: Context, user: str) -> str:
     """The exact command an administrator runs to write the machine-wide files."""
-    from kiro_bootstrap.next_steps import agent_command
+    from kiro_bootstrap.host.agent import agent_command
 
-    argv = [agent_command(ctx), "configure"]
+    argv = [agent_command(ctx.env.program, ctx.environ, os_name=ctx.facts.os), "configure"]
     config = ctx.options.config
     if config is not None:
         from kiro_bootstrap.net.remote_config import display_url

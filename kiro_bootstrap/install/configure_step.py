@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from kiro_bootstrap.install.preflight import Preflight
     from kiro_bootstrap.privsep.person import Person
 
-_VERBS = {"created": "create", "updated": "update", "removed": "remove"}
-
 
 def apply_configuration(
     ctx: Context, *, person: Person, kiro_version: str | None, dry_run: bool = False
@@ -41,23 +39,3 @@ def configure_after_install(
     outcome = apply_configuration(ctx, person=pre.person, kiro_version=version)
     reach_phase(ctx.environ, "configured")
     return outcome
-
-
-def configuration_lines(report: ConfigureReport) -> list[str]:
-    """One line per file that changes (or would), then warnings and admin commands."""
-    if report.dry_run:
-        # README: a dry run shows each change and its diff (secrets masked).
-        lines = []
-        for item in report.files:
-            if item.change in _VERBS:
-                lines.append(f"would {_VERBS[item.change]} {item.label}: {item.path}")
-                lines += [f"    {line}" for line in item.diff.rstrip("\n").splitlines()]
-    else:
-        lines = [
-            f"{item.change} {item.label}: {item.path}"
-            for item in report.files
-            if item.change in _VERBS
-        ]
-    lines += [f"warning: {warning}" for warning in report.warnings]
-    lines += [f"an administrator must run: {command}" for command in report.admin_commands]
-    return lines

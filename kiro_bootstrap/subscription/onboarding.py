@@ -2,49 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.context import Context
-from kiro_bootstrap.errors import ExitStatus, KiroBootstrapError
-from kiro_bootstrap.output import Result
+from kiro_bootstrap.errors import KiroBootstrapError
+
+if TYPE_CHECKING:
+    from kiro_bootstrap.subscription.result import SubscriptionResult
 
 
-def confirm_after_install(ctx: Context, result: Result, *, user: str | None) -> None:
+@dataclass(frozen=True)
+class AfterInstall:
+    """What the subscription check after an install found; `install` renders it."""
+
+    required: bool  # subscription.required
+    confirmed: SubscriptionResult | None = None
+    error: KiroBootstrapError | None = None  # not required, and the roster could not answer
+
+    @property
+    def failure(self) -> str | None:
+        """Why the install fails although Kiro is in place (required, not subscribed), or None."""
+        confirmed = self.confirmed
+        if not self.required or confirmed is None or confirmed.subscribed:
+            return None
+        return f"Kiro is installed, but {confirmed.user} is not subscribed.{self.ask_for_access}"
+
+    @property
+    def ask_for_access(self) -> str:
+        """Where the person asks for a plan, as the end of a sentence ("" when unknown)."""
+        url = self.confirmed.request_url if self.confirmed else None
+        return f" Ask for access at {url}" if url else ""
+
+    def to_json(self) -> dict[str, Any] | None:
+        """The `subscription` field of install's JSON."""
+        if self.error is not None:
+            return {"error": self.error.message, "code": self.error.code}
+        return self.confirmed.to_json() if self.confirmed is not None else None
+
+
+def confirm_after_install(ctx: Context, *, user: str | None) -> AfterInstall:
     """Confirm `user` once Kiro is in place; Kiro stays installed whatever the answer.
 
-    subscription.required = true: not subscribed is exit 8 and a roster that cannot be read or
-    trusted is its own exit code (4, 5). false: each of those is a warning and the install's
-    exit code stands. Without subscription.roster_url there is nothing to check.
+    subscription.required = true: not subscribed is a refusal (`install` exits 8) and a roster
+    that cannot be read or trusted raises its own error (4, 5). false: each of those is only
+    reported and the install's exit code stands. Without subscription.roster_url there is
+    nothing to check.
     """
     from kiro_bootstrap.subscription.confirm import confirm_subscription
     from kiro_bootstrap.subscription.result import record_result
 
     required = ctx.settings.subscription.required
     if not ctx.settings.subscription.roster_url:
-        result.data["subscription"] = None
-        return
+        return AfterInstall(required=required)
     try:
         confirmed = confirm_subscription(ctx, user=user)
     except KiroBootstrapError as error:
         if required:
             error.hint = f"Kiro is installed and stays so. {error.hint or ''}".strip()
             raise
-        ctx.output.warn(f"could not confirm the subscription: {error.message}")
-        result.data["subscription"] = {"error": error.message, "code": error.code}
-        return
+        return AfterInstall(required=required, error=error)
     record_result(confirmed, ctx.facts, ctx.paths)
-    result.data["subscription"] = confirmed.to_json()
-    if confirmed.note:
-        ctx.output.warn(confirmed.note)
-    if confirmed.subscribed:
-        result.say(f"{confirmed.user} is subscribed to Kiro (plan: {confirmed.plan}).", "ok")
-        return
-    where = f" Ask for access at {confirmed.request_url}" if confirmed.request_url else ""
-    if required:
-        result.status = ExitStatus.NOT_SUBSCRIBED
-        result.say(f"Kiro is installed, but {confirmed.user} is not subscribed.{where}", "fail")
-    else:
-        ctx.output.warn(f"{confirmed.user} is not subscribed to Kiro.{where}")
+    return AfterInstall(required=required, confirmed=confirmed)
 
 
 def last_subscription_summary(ctx: Context) -> dict[str, Any] | None:
@@ -53,11 +72,3 @@ def last_subscription_summary(ctx: Context) -> dict[str, Any] | None:
 
     last = read_last_result(ctx.facts, ctx.paths)
     return last.to_json() if last is not None else None
-
-
-def describe_last(summary: dict[str, Any] | None) -> str:
-    """One line for `status`."""
-    if summary is None:
-        return "subscription: not checked yet (run `kiro-bootstrap subscription`)"
-    state = f"plan {summary['plan']}" if summary["subscribed"] else "NOT subscribed"
-    return f"subscription: {summary['user']} {state} (checked {summary['checked_at']})"

@@ -15,7 +15,7 @@ from tests.host import fixtures
 from tests.install.support import root_of, run_install, user_host
 from tests.release import support
 from tests.release.support import LATEST
-from tests.roster.org import START_URL, write_config
+from tests.roster.org import REQUEST_URL, START_URL, write_config
 
 origin = support.origin
 release_tree = support.release_tree
@@ -98,25 +98,43 @@ def test_a_second_run_held_off_by_the_lock_leaves_the_record_to_the_first(cli, o
     assert not (root_of(isolated) / MACHINE).exists()
 
 
-def test_not_subscribed_after_the_install_is_recorded_as_failed_8(cli, origin, isolated, tmp_path):
+def install_with_a_roster_of_bob(cli, origin, isolated, tmp_path, extra: str = ""):
+    """`install --json` for alice with a roster (signed, served on loopback) that holds only bob."""
     key = Ed25519PrivateKey.generate()
-    issued = datetime.now(UTC)
     roster = build_roster(
         [Subscriber("bob", ("bob@example.com",), "pro")],
         start_url=START_URL,
         instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
         profile_region="us-east-1",
-        issued_at=issued,
+        issued_at=datetime.now(UTC),
         valid_for=timedelta(days=7),
         key_id=key_id_of(key.public_key()),
     )
     with RosterServer() as roster_server:
         roster_server.publish(seal_roster(roster, key))
         config = write_config(
-            tmp_path / "org.toml", public_keys=[key], roster_url=roster_server.url
+            tmp_path / "org.toml", public_keys=[key], roster_url=roster_server.url, extra=extra
         )
-        result = run_install(cli, origin, isolated, "--config", str(config))
+        return run_install(cli, origin, isolated, "--config", str(config))
+
+
+def test_not_subscribed_after_the_install_is_recorded_as_failed_8(cli, origin, isolated, tmp_path):
+    result = install_with_a_roster_of_bob(cli, origin, isolated, tmp_path)
     assert result.code == 8, result.stdout
+    assert (result.json["exit_code"], result.json["subscription"]["subscribed"]) == (8, False)
     record = machine_record(isolated)
     assert (record["last_exit_code"], record["kiro_version"]) == (8, LATEST)
-    assert "alice is not subscribed" in record["last_error"]
+    assert record["last_error"] == (
+        f"Kiro is installed, but alice is not subscribed. Ask for access at {REQUEST_URL}"
+    )
+
+
+def test_not_subscribed_when_not_required_is_a_warning_and_a_success(
+    cli, origin, isolated, tmp_path
+):
+    result = install_with_a_roster_of_bob(cli, origin, isolated, tmp_path, "required = false")
+    assert result.code == 0, result.stdout
+    assert result.json["subscription"]["subscribed"] is False
+    assert f"alice is not subscribed to Kiro. Ask for access at {REQUEST_URL}" in result.stderr
+    record = machine_record(isolated)
+    assert (record["last_exit_code"], record["last_error"]) == (0, None)

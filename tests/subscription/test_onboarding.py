@@ -10,16 +10,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiro_bootstrap.commands.status import describe_last
 from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
 from kiro_bootstrap.errors import ExitStatus, UnavailableError
-from kiro_bootstrap.output import Output, Result
+from kiro_bootstrap.output import Output
 from kiro_bootstrap.roster.model import Subscriber, build_roster
 from kiro_bootstrap.roster.signing import key_id_of, seal_roster
-from kiro_bootstrap.subscription.onboarding import (
-    confirm_after_install,
-    describe_last,
-    last_subscription_summary,
-)
+from kiro_bootstrap.subscription.onboarding import confirm_after_install, last_subscription_summary
 from sandbox.roster_server import RosterServer
 from tests.host import fixtures
 from tests.roster.memory_keyring import MemoryKeyring
@@ -45,55 +42,59 @@ def server() -> Iterator[RosterServer]:
         yield running
 
 
-def context(isolated: dict[str, str], config: Path) -> tuple[Context, io.StringIO]:
-    stderr = io.StringIO()
-    env = Environment(environ=isolated, stdout=io.StringIO(), stderr=stderr,
+def context(isolated: dict[str, str], config: Path) -> Context:
+    env = Environment(environ=isolated, stdout=io.StringIO(), stderr=io.StringIO(),
                       facts=fixtures.ubuntu2404(), keyring=MemoryKeyring(),
                       clock=lambda: NOW + timedelta(hours=1),
                       registry_reader=lambda _key: None)  # fmt: skip
-    output = Output(stdout=env.stdout, stderr=stderr)
-    return build_context(GlobalOptions(config=config), env, output, {}), stderr
+    output = Output(stdout=env.stdout, stderr=env.stderr)
+    return build_context(GlobalOptions(config=config), env, output, {})
 
 
-def test_required_and_not_subscribed_is_exit_8_with_kiro_left_installed(
+def test_required_and_not_subscribed_is_a_failure_with_kiro_left_installed(
     isolated: dict[str, str], tmp_path: Path, server: RosterServer
 ) -> None:
     config = write_config(tmp_path / "org.toml", public_keys=[KEY], roster_url=server.url)
-    ctx, _ = context(isolated, config)
-    result = Result()
-    confirm_after_install(ctx, result, user="mallory")
-    assert result.status == ExitStatus.NOT_SUBSCRIBED
-    assert any(REQUEST_URL in text and "Kiro is installed" in text for _, text in result.lines)
+    ctx = context(isolated, config)
+    checked = confirm_after_install(ctx, user="mallory")
+    assert checked.failure == (
+        f"Kiro is installed, but mallory is not subscribed. Ask for access at {REQUEST_URL}"
+    )
+    assert checked.to_json() is not None
+    assert checked.to_json()["subscribed"] is False  # type: ignore[index]
     assert "NOT subscribed" in describe_last(last_subscription_summary(ctx))
 
 
-def test_not_required_makes_it_a_warning(
+def test_not_required_is_never_a_failure(
     isolated: dict[str, str], tmp_path: Path, server: RosterServer
 ) -> None:
     config = write_config(tmp_path / "org.toml", public_keys=[KEY], roster_url=server.url,
                           extra="required = false")  # fmt: skip
-    ctx, stderr = context(isolated, config)
-    result = Result()
+    ctx = context(isolated, config)
     server.status = 503
-    confirm_after_install(ctx, result, user="alice")
-    assert result.status == ExitStatus.OK
-    assert "could not confirm the subscription" in stderr.getvalue()
+    unreachable = confirm_after_install(ctx, user="alice")
+    assert unreachable.failure is None
+    assert unreachable.error is not None
+    assert unreachable.to_json() == {
+        "error": unreachable.error.message,
+        "code": unreachable.error.code,
+    }
     server.status = None
-    confirm_after_install(ctx, result, user="mallory")
-    assert result.status == ExitStatus.OK
-    assert "mallory is not subscribed" in stderr.getvalue()
+    stranger = confirm_after_install(ctx, user="mallory")
+    assert stranger.failure is None
+    assert stranger.confirmed is not None
+    assert not stranger.confirmed.subscribed
 
 
 def test_a_subscribed_user_is_reported_and_recorded_for_status(
     isolated: dict[str, str], tmp_path: Path, server: RosterServer
 ) -> None:
     config = write_config(tmp_path / "org.toml", public_keys=[KEY], roster_url=server.url)
-    ctx, _ = context(isolated, config)
+    ctx = context(isolated, config)
     assert "not checked yet" in describe_last(last_subscription_summary(ctx))
-    result = Result()
-    confirm_after_install(ctx, result, user="alice")
-    assert result.status == ExitStatus.OK
-    assert result.data["subscription"]["plan"] == "pro"
+    checked = confirm_after_install(ctx, user="alice")
+    assert checked.failure is None
+    assert checked.to_json()["plan"] == "pro"  # type: ignore[index]
     assert "alice plan pro" in describe_last(last_subscription_summary(ctx))
 
 
@@ -102,17 +103,17 @@ def test_required_and_unreachable_keeps_its_exit_code_and_says_kiro_is_installed
 ) -> None:
     server.status = 503
     config = write_config(tmp_path / "org.toml", public_keys=[KEY], roster_url=server.url)
-    ctx, _ = context(isolated, config)
+    ctx = context(isolated, config)
     with pytest.raises(UnavailableError) as raised:
-        confirm_after_install(ctx, Result(), user="alice")
+        confirm_after_install(ctx, user="alice")
+    assert raised.value.exit_status == ExitStatus.UNAVAILABLE
     assert "Kiro is installed" in str(raised.value.hint)
 
 
 def test_without_a_roster_url_there_is_nothing_to_check(
     isolated: dict[str, str], tmp_path: Path
 ) -> None:
-    ctx, _ = context(isolated, write_config(tmp_path / "org.toml", public_keys=[KEY]))
-    result = Result()
-    confirm_after_install(ctx, result, user="alice")
-    assert result.status == ExitStatus.OK
-    assert result.data["subscription"] is None
+    ctx = context(isolated, write_config(tmp_path / "org.toml", public_keys=[KEY]))
+    checked = confirm_after_install(ctx, user="alice")
+    assert checked.failure is None
+    assert checked.to_json() is None

@@ -55,9 +55,17 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     return result
 
 
+def exit_status(found: Preflight, *, ignore_fixable: bool = False) -> ExitStatus:
+    """A definite failure or a denied action (10) wins over AWS being unavailable (4)."""
+    failed = found.blocking() if ignore_fixable else found.failed
+    if failed or found.denied_actions():
+        return ExitStatus.AWS_PRECONDITION
+    return ExitStatus.UNAVAILABLE if found.errored else ExitStatus.OK
+
+
 def verdict(found: Preflight, clients: AwsClients) -> Result:
     """The table, the verdict line, the denied actions and, when not ready, a JSON `error`."""
-    status = found.exit_status()
+    status = exit_status(found)
     result = Result(
         status=status,
         data={

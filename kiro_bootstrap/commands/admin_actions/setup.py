@@ -36,7 +36,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     from kiro_bootstrap.admin.checklist import build_checklist
     from kiro_bootstrap.admin.preflight_checks import run_preflight
     from kiro_bootstrap.admin.setup_plan import apply_changes, pending_steps, plan_changes
-    from kiro_bootstrap.commands.admin_actions.preflight import verdict
+    from kiro_bootstrap.commands.admin_actions.preflight import exit_status, verdict
 
     clients = open_aws(ctx)
     allow = args.allow_management_account
@@ -65,7 +65,7 @@ def run(ctx: Context, args: argparse.Namespace) -> Result:
     result = verdict(found, clients) if args.apply else Result(checks=found.checks)
     result.lines[:0] = [(tone, text) for text, tone in lines]
     if not args.apply:
-        result.status = found.exit_status(ignore_fixable=True)
+        result.status = exit_status(found, ignore_fixable=True)
     result.data |= {"account": found.caller_account, "changes": before,
                     "applied": bool(changes) and args.apply}  # fmt: skip
     if changes and not args.apply:
