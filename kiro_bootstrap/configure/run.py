@@ -32,7 +32,7 @@ from kiro_bootstrap.configure import (
     user_settings,
 )
 from kiro_bootstrap.configure.documents import Document, display_key
-from kiro_bootstrap.configure.files import PRIVATE_MODE, create_folders, keep_backup, write_atomic
+from kiro_bootstrap.configure.files import FOLDER_MODE, PRIVATE_MODE, keep_backup
 from kiro_bootstrap.configure.reconcile import Drift, FilePlan, Scope, find_drift, plan_removal
 from kiro_bootstrap.configure.record import (
     RECORD_NAME,
@@ -45,6 +45,7 @@ from kiro_bootstrap.configure.report import ConfigureReport, change_of, describe
 from kiro_bootstrap.configure.system_acl import prepare_system_folder
 from kiro_bootstrap.configure.workstation import Workstation
 from kiro_bootstrap.errors import ConfigError, DeploymentError
+from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.users import same_user
 from kiro_bootstrap.install.crash import reach_phase
 
@@ -227,7 +228,7 @@ def _apply(ctx: Context, ws: Workstation, plan: FilePlan, record: Record, mode: 
             plan.path.parent, facts=ctx.facts, runner=ws.runner, chown=ctx.env.chown
         )
     else:
-        create_folders(plan.path.parent)
+        make_folders(plan.path.parent, mode=FOLDER_MODE)
     if plan.before is not None:
         backup = keep_backup(
             plan.path, plan.before, record.location.parent, ctx.env.clock(), follow_links=follow

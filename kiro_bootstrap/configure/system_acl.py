@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kiro_bootstrap.configure.files import FOLDER_MODE, create_folders
+from kiro_bootstrap.configure.files import FOLDER_MODE
 from kiro_bootstrap.errors import DeploymentError
+from kiro_bootstrap.files import make_folders
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
 
@@ -37,7 +38,7 @@ def windows_acl_commands(folder: Path) -> list[list[str]]:
 
 def prepare_system_folder(folder: Path, *, facts: HostFacts, runner: Runner, chown: Chown) -> None:
     """Create `folder` if needed and make sure only administrators can change what is in it."""
-    create_folders(folder)
+    make_folders(folder, mode=FOLDER_MODE)
     if facts.os == "windows":
         for argv in windows_acl_commands(folder):
             completed = runner(argv)

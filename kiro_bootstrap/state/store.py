@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
-from kiro_bootstrap.state.files import read_json_document, write_json_atomic
+from kiro_bootstrap.files import write_json
+from kiro_bootstrap.state.files import STATE_FILE_MODE, STATE_FOLDER_MODE, read_json_document
 from kiro_bootstrap.state.fleet import complete_record
 from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
@@ -125,7 +126,12 @@ class StatusStore:
                 # The machine's `state` is that of the person this run was for.
                 extra={**(previous.extra if previous else {}), **_machine_fields(record)},
             )
-            write_json_atomic(self.machine_file, machine.to_json())
+            write_json(
+                self.machine_file,
+                machine.to_json(),
+                mode=STATE_FILE_MODE,
+                folder_mode=STATE_FOLDER_MODE,
+            )
             written.append(self.machine_file)
         document = {"schema": STATUS_SCHEMA, **record.to_json()}
         if self.person.at_login_window:
@@ -135,7 +141,9 @@ class StatusStore:
 
             run_person_step(self.ctx, self.person, "write-status", {"document": document})
         else:
-            write_json_atomic(self.user_file, document)
+            write_json(
+                self.user_file, document, mode=STATE_FILE_MODE, folder_mode=STATE_FOLDER_MODE
+            )
         written.append(self.user_file)
         return written
 
@@ -147,7 +155,12 @@ def _machine_fields(record: UserStatus) -> dict[str, Any]:
 
 def write_own_status(ctx: Context, document: dict[str, Any]) -> None:
     """The person's step writes their status file (the document comes from root)."""
-    write_json_atomic(ctx.paths.user_state_dir / STATUS_FILE_NAME, document)
+    write_json(
+        ctx.paths.user_state_dir / STATUS_FILE_NAME,
+        document,
+        mode=STATE_FILE_MODE,
+        folder_mode=STATE_FOLDER_MODE,
+    )
 
 
 def user_state_folder(ctx: Context, person: Person) -> Path:
