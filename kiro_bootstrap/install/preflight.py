@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import DeploymentError, HostUnsupportedError, UsageError
-from kiro_bootstrap.host.person import Person, person_for_run
+from kiro_bootstrap.host.person import ForPerson, Person, person_for_run
 from kiro_bootstrap.install.locations import Scope, resolve_scope
 from kiro_bootstrap.release.targets import TargetSpec, choose_target
 
@@ -19,7 +18,7 @@ UNSUPPORTED_WARNING = (
 
 
 @dataclass(frozen=True)
-class Preflight:
+class Preflight(ForPerson):
     """The decisions every later step builds on."""
 
     spec: TargetSpec
@@ -27,16 +26,6 @@ class Preflight:
     scope: Scope
     host_checks: tuple[Check, ...]
     unsupported_os_allowed: bool  # the host failed a blocking check and we go on anyway
-
-    @property
-    def user(self) -> str:
-        """The person's account name."""
-        return self.person.name
-
-    @property
-    def home(self) -> Path:
-        """The person's home."""
-        return self.person.home
 
 
 def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check, ...], bool]:

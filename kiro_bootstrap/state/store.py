@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import __version__
 from kiro_bootstrap.files import write_json
+from kiro_bootstrap.host.person import ForPerson
 from kiro_bootstrap.state.files import STATE_FILE_MODE, STATE_FOLDER_MODE, read_json_document
 from kiro_bootstrap.state.fleet import complete_record
 from kiro_bootstrap.state.records import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
@@ -49,7 +50,7 @@ class StatusSnapshot:
 
 
 @dataclass(frozen=True)
-class StatusStore:
+class StatusStore(ForPerson):
     """The two status files of one person on this machine.
 
     Acting for someone else, root never reads the person's file: their record is the one root
@@ -62,16 +63,6 @@ class StatusStore:
     machine_file: Path
     user_file: Path
     can_write_machine: bool  # only root/admin may write the machine-wide file
-
-    @property
-    def user(self) -> str:
-        """The person's account name."""
-        return self.person.name
-
-    @property
-    def home(self) -> Path:
-        """The person's home."""
-        return self.person.home
 
     @property
     def through_person_step(self) -> bool:
