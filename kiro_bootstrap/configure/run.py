@@ -17,8 +17,8 @@ import contextlib
 import shlex
 import stat
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from kiro_bootstrap.configure import (
@@ -61,11 +61,10 @@ __all__ = [
     "remove_owned_configuration",
 ]
 
-Planner = Callable[[Workstation], list[FilePlan]]
-# What each side plans, in the order its files are reported.
-PLANNERS: dict[Scope, tuple[Planner, ...]] = {
-    "system": (managed_settings.plan, update_policy.plan),
-    "user": (user_settings.plan, aws_config.plan, mcp.plan, steering.plan, kiro_environment.plan),
+# The writer modules whose `plan(ws)` each side runs, in the order its files are reported.
+PLANNED_BY: dict[Scope, tuple[ModuleType, ...]] = {
+    "system": (managed_settings, update_policy),
+    "user": (user_settings, aws_config, mcp, steering, kiro_environment),
 }
 # Every kind of file a record may name, by the format its entry carries: how to read, parse
 # and label it when it is given back or checked for drift. (The macOS LaunchAgent is recorded
@@ -296,8 +295,8 @@ def _system_plans(
     ws = _workstation(ctx, person, record)
     plans: list[FilePlan] = []
     if not remove:
-        for planner in PLANNERS["system"]:
-            plans += planner(ws)
+        for writer in PLANNED_BY["system"]:
+            plans += writer.plan(ws)
     plans += _removal_plans(ws, record, "system", {str(plan.path) for plan in plans})
     return ws, record, plans
 
@@ -310,8 +309,8 @@ def configure_person_side(
     ws = _workstation(ctx, person, record)
     plans: list[FilePlan] = []
     if not remove:
-        for planner in PLANNERS["user"]:
-            plans += planner(ws)
+        for writer in PLANNED_BY["user"]:
+            plans += writer.plan(ws)
     keep = {str(plan.path) for plan in plans}
     plans += _removal_plans(ws, record, "user", keep, confine=person.stepped)
     return _execute(ctx, ws, record, plans, dry_run)
