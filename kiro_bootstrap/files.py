@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from kiro_bootstrap.errors import DeploymentError
 
@@ -92,14 +94,18 @@ def write_atomic(
     mode: int,
     follow_links: bool | None = None,
     prepare: Callable[[int], None] | None = None,
+    folder_mode: int | None = None,
 ) -> None:
     """Write via an O_EXCL temporary in the same folder, fchmod, fsync, rename over `path`.
 
     `follow_links` is for a person writing their own files (dotfile links are theirs to have);
     None means: follow only when this process is not root; root never writes through a link.
     `prepare` gets the temporary's descriptor before the rename (e.g. to fchown it), so the
-    final name never points at a file with the wrong owner.
+    final name never points at a file with the wrong owner. `folder_mode`: create the missing
+    folders on the way with that mode first.
     """
+    if folder_mode is not None:
+        make_folders(path.parent, mode=folder_mode)
     if os.name == "nt":
         _write_atomic_windows(path, data, mode=mode)
         return
@@ -124,6 +130,21 @@ def write_atomic(
             raise
         with contextlib.suppress(OSError):
             os.fsync(folder)  # type: ignore[arg-type]
+
+
+def write_json(
+    path: Path,
+    document: Mapping[str, Any],
+    *,
+    mode: int,
+    folder_mode: int | None = None,
+    follow_links: bool | None = None,
+) -> None:
+    """Write `document` as indented JSON with sorted keys and a final newline, atomically."""
+    text = json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
+    write_atomic(
+        path, text.encode("utf-8"), mode=mode, follow_links=follow_links, folder_mode=folder_mode
+    )
 
 
 def _create_temporary(base: str, folder: int | None) -> tuple[str, int]:

@@ -7,7 +7,7 @@ dry-run report holds counts only. The cross-check names users, for the administr
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from kiro_bootstrap.admin.directory import DirectoryUser, Unresolved
 from kiro_bootstrap.admin.identity_center import IdcInstance
 from kiro_bootstrap.errors import ConfigError, VerificationError
-from kiro_bootstrap.roster.model import Roster, Subscriber, build_roster, format_timestamp
+from kiro_bootstrap.roster.model import (
+    Roster,
+    RosterHeader,
+    Subscriber,
+    build_roster,
+    format_timestamp,
+)
 from kiro_bootstrap.roster.roster_set import RosterSet, build_roster_set
 from kiro_bootstrap.roster.signing import key_id_of, peek_roster, public_key_text, seal_roster
 from kiro_bootstrap.settings.model import PLANS, Settings
@@ -53,6 +59,21 @@ def plan_counts(plans: Mapping[str, tuple[DirectoryUser, str]]) -> dict[str, int
     return {plan: counted.get(plan, 0) for plan in PLANS}
 
 
+def roster_header(settings: Settings, instance: IdcInstance, now: datetime) -> RosterHeader:
+    """This organisation's roster header for a publish at `now`."""
+    return RosterHeader(
+        start_url=_start_url(settings),
+        instance_arn=instance.instance_arn,
+        profile_region=settings.kiro.profile_region,
+        issued_at=now,
+        valid_for=timedelta(days=settings.subscription.max_age_days),
+    )
+
+
+def _subscribers(plans: Mapping[str, tuple[DirectoryUser, str]]) -> Iterator[Subscriber]:
+    return (Subscriber(user.user_name, user.emails, plan) for user, plan in plans.values())
+
+
 def build_signed_set(
     plans: Mapping[str, tuple[DirectoryUser, str]],
     settings: Settings,
@@ -61,15 +82,7 @@ def build_signed_set(
     now: datetime,
 ) -> RosterSet:
     """The sharded roster for these users: index, shards and proof pages, signed."""
-    return build_roster_set(
-        (Subscriber(user.user_name, user.emails, plan) for user, plan in plans.values()),
-        start_url=_start_url(settings),
-        instance_arn=instance.instance_arn,
-        profile_region=settings.kiro.profile_region,
-        issued_at=now,
-        valid_for=timedelta(days=settings.subscription.max_age_days),
-        key=key,
-    )
+    return build_roster_set(_subscribers(plans), roster_header(settings, instance, now), key=key)
 
 
 def build_signed_roster(
@@ -81,12 +94,8 @@ def build_signed_roster(
 ) -> tuple[Roster, bytes]:
     """A fresh single-document roster (new salt) for these users, and its signed envelope."""
     roster = build_roster(
-        (Subscriber(user.user_name, user.emails, plan) for user, plan in plans.values()),
-        start_url=_start_url(settings),
-        instance_arn=instance.instance_arn,
-        profile_region=settings.kiro.profile_region,
-        issued_at=now,
-        valid_for=timedelta(days=settings.subscription.max_age_days),
+        _subscribers(plans),
+        roster_header(settings, instance, now),
         key_id=key_id_of(key.public_key()),
     )
     return roster, seal_roster(roster, key)

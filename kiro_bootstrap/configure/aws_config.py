@@ -19,13 +19,11 @@ from typing import Any
 
 from kiro_bootstrap.configure import aws_ini
 from kiro_bootstrap.configure.documents import Document, pointer, split_pointer
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.errors import ConfigError
 
-FORMAT = "aws-ini"
-LABEL = "AWS config (sso-session)"
-MODE = 0o600
 SECTION_KIND = "sso-session"
 # An option line split into what stays (indent, name, separator) and the value we replace.
 _OPTION_LINE = re.compile(r"^(?P<head>\s*[^=:]*?\s*[=:]\s*)(?P<value>.*?)(?P<end>\r?\n?)$")
@@ -174,20 +172,15 @@ def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Documen
         ) from None
 
 
+WRITER = Writer(
+    file_format="aws-ini",
+    label="AWS config (sso-session)",
+    scope="user",
+    mode=0o600,
+    open_document=open_document,
+)
+
+
 def plan(ws: Workstation) -> list[FilePlan]:
     """Plan the sso-session section."""
-    path = ws.user_file(config_path(ws))
-    before = ws.read(path)
-    return [
-        plan_keys(
-            path=path,
-            scope="user",
-            label=LABEL,
-            doc=open_document(ws, path, before),
-            before=before,
-            file_format=FORMAT,
-            desired=desired_sso_session(ws),
-            previous=ws.previous(path),
-            mode=MODE,
-        )
-    ]
+    return [WRITER.plan(ws, ws.user_file(config_path(ws)), desired_sso_session(ws))]

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from kiro_bootstrap import files
 from kiro_bootstrap.errors import DeploymentError
+from kiro_bootstrap.files import make_folders, write_atomic
 
 # The most recent backups kept per file; older ones are pruned so a daily MDM run cannot
 # fill the disk, while the last few states stay recoverable.
@@ -60,24 +60,14 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def create_folders(folder: Path, *, mode: int = FOLDER_MODE) -> list[Path]:
-    """Create `folder` and missing parents with exactly `mode`; return those created."""
-    return files.make_folders(folder, mode=mode)
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int, follow_links: bool = False) -> None:
-    """Write atomically with exactly `mode` (the one writer in `kiro_bootstrap.files`)."""
-    files.write_atomic(path, data, mode=mode, follow_links=follow_links)
-
-
 def keep_backup(
     path: Path, data: bytes, backup_root: Path, now: datetime, *, follow_links: bool = False
 ) -> Path:
     """Save what `path` held before we replace it; prune the oldest beyond the limit."""
     folder = backup_root / BACKUP_DIR_NAME
     # Only `backups/` is private: its parent (the state folder) stays readable (DECISIONS §2).
-    create_folders(backup_root)
-    create_folders(folder, mode=BACKUP_FOLDER_MODE)
+    make_folders(backup_root, mode=FOLDER_MODE)
+    make_folders(folder, mode=BACKUP_FOLDER_MODE)
     # The hash keeps apart files that share a name (two "config" files in different folders).
     tag = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
     stem = f"{path.name}.{tag}."

@@ -29,14 +29,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kiro_bootstrap.configure import desktop_entry
 from kiro_bootstrap.configure.documents import Document, PlistDocument
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.update_policy import FORMAT_PLIST, RegistryDocument
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Opener, Writer
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.layout.locations import DESKTOP_ENTRY_NAME, linux_layout
 
-FORMAT_DESKTOP = "desktop-entry"
-FORMAT_USER_REGISTRY = "user-registry"
 LABEL = "Kiro launch environment"
 MODE = 0o644  # nothing secret goes in: the proxy is written without its credentials
 EXEC_KEY = "Exec"
@@ -150,6 +149,30 @@ def open_desktop_entry(_ws: Workstation, path: Path, before: bytes | None) -> Do
         ) from None
 
 
+def open_launch_agent(_ws: Workstation, path: Path, before: bytes | None) -> Document:
+    """Parse the person's LaunchAgent; one we cannot read stops the run (exit 2)."""
+    try:
+        return PlistDocument(before)
+    except ValueError as error:
+        raise ConfigError(f"The LaunchAgent {path} cannot be read ({error}).") from None
+
+
+def open_user_registry(ws: Workstation, _path: Path, _before: bytes | None) -> Document:
+    """The person's `HKCU\\Environment` values."""
+    return RegistryDocument(ws.registry_reader(USER_ENVIRONMENT_KEY), key=USER_ENVIRONMENT_KEY)
+
+
+def _writer(file_format: str, opener: Opener) -> Writer:
+    return Writer(
+        file_format=file_format, label=LABEL, scope="user", mode=MODE, open_document=opener
+    )
+
+
+DESKTOP_ENTRY = _writer("desktop-entry", open_desktop_entry)
+LAUNCH_AGENT = _writer(FORMAT_PLIST, open_launch_agent)  # recorded like the macOS policy plist
+USER_REGISTRY = _writer("user-registry", open_user_registry)
+
+
 def _plan_linux(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
     target = _linux_target(ws)
     if target is None:
@@ -161,7 +184,7 @@ def _plan_linux(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
     present, current = doc.get(EXEC_KEY)
     if variables and present:
         desired[EXEC_KEY] = desktop_entry.with_environment(current, variables)
-    result = _plan(ws, path, doc, before, file_format=FORMAT_DESKTOP, desired=desired)
+    result = DESKTOP_ENTRY.plan(ws, path, desired, opened=(before, doc))
     if variables and not present:
         result.warnings.append(f"{path} has no Exec= line: Kiro's launch environment is not set.")
     return [result]
@@ -169,7 +192,6 @@ def _plan_linux(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
 
 def _plan_macos(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
     path = ws.user_file(ws.home / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT_LABEL}.plist")
-    before = ws.read(path)
     desired: dict[str, Any] = {}
     if variables:
         script = "; ".join(
@@ -181,55 +203,15 @@ def _plan_macos(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
             "ProgramArguments": ["/bin/sh", "-c", script],
             "RunAtLoad": True,
         }
-    try:
-        doc = PlistDocument(before)
-    except ValueError as error:
-        raise ConfigError(f"The LaunchAgent {path} cannot be read ({error}).") from None
-    return [_plan(ws, path, doc, before, file_format=FORMAT_PLIST, desired=desired)]
-
-
-def open_user_registry(ws: Workstation, _path: Path, _before: bytes | None) -> Document:
-    """The person's `HKCU\\Environment` values."""
-    return RegistryDocument(ws.registry_reader(USER_ENVIRONMENT_KEY), key=USER_ENVIRONMENT_KEY)
+    return [LAUNCH_AGENT.plan(ws, path, desired)]
 
 
 def _plan_windows(ws: Workstation, variables: dict[str, str]) -> list[FilePlan]:
     if not ws.acting_for_self:
         return []  # the person's own scheduled task writes their HKCU (DECISIONS §1)
-    doc = open_user_registry(ws, Path(USER_ENVIRONMENT_KEY), None)
-    before = doc.render()
-    return [
-        _plan(
-            ws,
-            Path(USER_ENVIRONMENT_KEY),
-            doc,
-            before,
-            file_format=FORMAT_USER_REGISTRY,
-            desired=dict(variables),
-        )
-    ]
-
-
-def _plan(
-    ws: Workstation,
-    path: Path,
-    doc: Document,
-    before: bytes | None,
-    *,
-    file_format: str,
-    desired: dict[str, Any],
-) -> FilePlan:
-    return plan_keys(
-        path=path,
-        scope="user",
-        label=LABEL,
-        doc=doc,
-        before=before,
-        file_format=file_format,
-        desired=desired,
-        previous=ws.previous(path),
-        mode=MODE,
-    )
+    path = Path(USER_ENVIRONMENT_KEY)
+    doc = open_user_registry(ws, path, None)
+    return [USER_REGISTRY.plan(ws, path, dict(variables), opened=(doc.render(), doc))]
 
 
 def plan(ws: Workstation) -> list[FilePlan]:

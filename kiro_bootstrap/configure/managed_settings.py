@@ -18,15 +18,13 @@ from kiro_bootstrap.configure.documents import (
     pointer,
     same_value,
 )
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.host.facts import version_numbers
 from kiro_bootstrap.settings.model import MAX_METHODS_PER_RULE, MAX_VALUE_LENGTH
 
-FORMAT = "managed-settings"
-LABEL = "Kiro managed settings"
-MODE = 0o644
 MINIMUM_KIRO_VERSION = (1, 2)  # the first Kiro IDE that reads managed settings
 SIGNIN_METHODS = frozenset({"idc", "external_idp", "builder_id", "google", "github", "social"})
 RULE_EFFECTS = frozenset({"allow", "deny"})
@@ -235,22 +233,20 @@ def older_kiro_warning(versions: list[str | None]) -> str | None:
     return None
 
 
+WRITER = Writer(
+    file_format="managed-settings",
+    label="Kiro managed settings",
+    scope="system",
+    mode=0o644,
+    open_document=open_document,
+)
+
+
 def plan(ws: Workstation) -> list[FilePlan]:
     """Plan the managed settings file."""
     path = ws.paths.kiro_managed_settings
-    before = ws.read(path)
-    doc = open_document(ws, path, before)
-    result = plan_keys(
-        path=path,
-        scope="system",
-        label=LABEL,
-        doc=doc,
-        before=before,
-        file_format=FORMAT,
-        desired=desired_managed_settings(ws),
-        previous=ws.previous(path),
-        mode=MODE,
-    )
+    before, doc = WRITER.open(ws, path)
+    result = WRITER.plan(ws, path, desired_managed_settings(ws), opened=(before, doc))
     if isinstance(doc, ManagedSettingsDocument):
         warning = ignored_rules_warning(doc.value(), path)
         if warning:

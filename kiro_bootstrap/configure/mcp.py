@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap.configure.documents import Document, open_jsonc, pointer
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.settings.model import McpServer
 
-FORMAT = "mcp-json"
-LABEL = "Kiro MCP servers"
-MODE = 0o600  # server entries carry tokens in env and headers
 SERVERS_KEY = "mcpServers"
 
 
@@ -49,24 +47,19 @@ def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Documen
     )
 
 
+WRITER = Writer(
+    file_format="mcp-json",
+    label="Kiro MCP servers",
+    scope="user",
+    mode=0o600,  # server entries carry tokens in env and headers
+    open_document=open_document,
+)
+
+
 def plan(ws: Workstation) -> list[FilePlan]:
     """Plan mcp.json: one owned key per organisation server."""
-    path = ws.user_file(mcp_path(ws.home))
-    before = ws.read(path)
     desired = {
         pointer(SERVERS_KEY, name): server_entry(server)
         for name, server in ws.settings.mcp.servers.items()
     }
-    return [
-        plan_keys(
-            path=path,
-            scope="user",
-            label=LABEL,
-            doc=open_document(ws, path, before),
-            before=before,
-            file_format=FORMAT,
-            desired=desired,
-            previous=ws.previous(path),
-            mode=MODE,
-        )
-    ]
+    return [WRITER.plan(ws, ws.user_file(mcp_path(ws.home)), desired)]

@@ -13,12 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.configure.files import (
-    PRIVATE_MODE,
-    create_folders,
-    write_atomic,
-)
+from kiro_bootstrap.configure.files import PRIVATE_MODE
 from kiro_bootstrap.errors import ConfigError
+from kiro_bootstrap.files import write_atomic
 from kiro_bootstrap.paths import Paths
 
 RECORD_NAME = "configured.json"
@@ -105,8 +102,11 @@ def save_record(record: Record, *, follow_links: bool = False) -> bool:
             return False
     except FileNotFoundError:
         pass
-    create_folders(record.location.parent, mode=RECORD_FOLDER_MODE)
     write_atomic(
-        record.location, text.encode("utf-8"), mode=PRIVATE_MODE, follow_links=follow_links
+        record.location,
+        text.encode("utf-8"),
+        mode=PRIVATE_MODE,
+        follow_links=follow_links,
+        folder_mode=RECORD_FOLDER_MODE,
     )
     return True

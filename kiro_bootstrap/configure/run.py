@@ -17,7 +17,6 @@ import contextlib
 import shlex
 import stat
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -31,8 +30,8 @@ from kiro_bootstrap.configure import (
     update_policy,
     user_settings,
 )
-from kiro_bootstrap.configure.documents import Document, display_key
-from kiro_bootstrap.configure.files import PRIVATE_MODE, create_folders, keep_backup, write_atomic
+from kiro_bootstrap.configure.documents import display_key
+from kiro_bootstrap.configure.files import FOLDER_MODE, PRIVATE_MODE, keep_backup
 from kiro_bootstrap.configure.ownership import (
     RECORD_NAME,
     Record,
@@ -43,8 +42,10 @@ from kiro_bootstrap.configure.ownership import (
 from kiro_bootstrap.configure.reconcile import Drift, FilePlan, Scope, find_drift, plan_removal
 from kiro_bootstrap.configure.report import ConfigureReport, change_of, describe, settings_secrets
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import ConfigError, DeploymentError
+from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.system_acl import prepare_system_folder
 from kiro_bootstrap.host.users import same_user
 from kiro_bootstrap.privsep.steps import PersonStep, inside, run_person_step
@@ -61,32 +62,26 @@ __all__ = [
     "remove_owned_configuration",
 ]
 
-SYSTEM_WRITERS: tuple[ModuleType, ...] = (managed_settings, update_policy)
-USER_WRITERS: tuple[ModuleType, ...] = (user_settings, aws_config, mcp, steering, kiro_environment)
-Opener = Callable[[Workstation, Path, "bytes | None"], Document]
-_OPENERS: dict[str, Opener] = {
-    managed_settings.FORMAT: managed_settings.open_document,
-    user_settings.FORMAT: user_settings.open_document,
-    mcp.FORMAT: mcp.open_document,
-    aws_config.FORMAT: aws_config.open_document,
-    steering.FORMAT: steering.open_document,
-    kiro_environment.FORMAT_DESKTOP: kiro_environment.open_desktop_entry,
-    kiro_environment.FORMAT_USER_REGISTRY: kiro_environment.open_user_registry,
+# The writer modules whose `plan(ws)` each side runs, in the order its files are reported.
+PLANNED_BY: dict[Scope, tuple[ModuleType, ...]] = {
+    "system": (managed_settings, update_policy),
+    "user": (user_settings, aws_config, mcp, steering, kiro_environment),
 }
-_POLICY_FORMATS = (
-    update_policy.FORMAT_JSON,
-    update_policy.FORMAT_PLIST,
-    update_policy.FORMAT_REGISTRY,
-)
-_LABELS = {
-    managed_settings.FORMAT: managed_settings.LABEL,
-    user_settings.FORMAT: user_settings.LABEL,
-    mcp.FORMAT: mcp.LABEL,
-    aws_config.FORMAT: aws_config.LABEL,
-    steering.FORMAT: steering.LABEL,
-    kiro_environment.FORMAT_DESKTOP: kiro_environment.LABEL,
-    kiro_environment.FORMAT_USER_REGISTRY: kiro_environment.LABEL,
-    **dict.fromkeys(_POLICY_FORMATS, update_policy.LABEL),
+# Every kind of file a record may name, by the format its entry carries: how to read, parse
+# and label it when it is given back or checked for drift. (The macOS LaunchAgent is recorded
+# as "plist", like the policy plist, and is read through the policy's row.)
+WRITERS: dict[str, Writer] = {
+    writer.file_format: writer
+    for writer in (
+        managed_settings.WRITER,
+        *update_policy.WRITERS.values(),
+        user_settings.WRITER,
+        mcp.WRITER,
+        aws_config.WRITER,
+        steering.WRITER,
+        kiro_environment.DESKTOP_ENTRY,
+        kiro_environment.USER_REGISTRY,
+    )
 }
 
 
@@ -134,15 +129,6 @@ def _workstation(ctx: Context, person: Person, record: Record) -> Workstation:
     )
 
 
-def _open(ws: Workstation, path: Path, file_format: str) -> tuple[bytes | None, Document]:
-    """Read a recorded file (or registry key) and parse it with its writer's rules."""
-    if file_format in _POLICY_FORMATS:
-        before = update_policy.read_current(ws, path, file_format)
-        return before, update_policy.open_document(ws, path, before, file_format)
-    before = ws.read(path)
-    return before, _OPENERS[file_format](ws, path, before)
-
-
 def _removal_plans(
     ws: Workstation, record: Record, scope: Scope, keep: set[str], *, confine: bool = False
 ) -> list[FilePlan]:
@@ -156,8 +142,9 @@ def _removal_plans(
             ws_warning = f"{path}: a record in the home names a file outside it; refused."
             plans.append(FilePlan(path, scope, "refused", None, None, None, warnings=[ws_warning]))
             continue
-        before, doc = _open(ws, path, entry.format)
-        label = _LABELS.get(entry.format, entry.format)
+        writer = WRITERS[entry.format]
+        before, doc = writer.open(ws, path)
+        label = writer.label
         plans.append(
             plan_removal(path=path, scope=scope, label=label, doc=doc, before=before, entry=entry)
         )
@@ -222,7 +209,7 @@ def _apply(ctx: Context, ws: Workstation, plan: FilePlan, record: Record, mode: 
             plan.path.parent, facts=ctx.facts, runner=ws.runner, chown=ctx.env.chown
         )
     else:
-        create_folders(plan.path.parent)
+        make_folders(plan.path.parent, mode=FOLDER_MODE)
     if plan.before is not None:
         backup = keep_backup(
             plan.path, plan.before, record.location.parent, ctx.env.clock(), follow_links=follow
@@ -303,7 +290,7 @@ def _system_plans(
     ws = _workstation(ctx, person, record)
     plans: list[FilePlan] = []
     if not remove:
-        for writer in SYSTEM_WRITERS:
+        for writer in PLANNED_BY["system"]:
             plans += writer.plan(ws)
     plans += _removal_plans(ws, record, "system", {str(plan.path) for plan in plans})
     return ws, record, plans
@@ -317,7 +304,7 @@ def configure_person_side(
     ws = _workstation(ctx, person, record)
     plans: list[FilePlan] = []
     if not remove:
-        for writer in USER_WRITERS:
+        for writer in PLANNED_BY["user"]:
             plans += writer.plan(ws)
     keep = {str(plan.path) for plan in plans}
     plans += _removal_plans(ws, record, "user", keep, confine=person.stepped)
@@ -364,7 +351,7 @@ def drift_of(ws: Workstation, record: Record, *, confine: bool = False) -> list[
         if confine and not inside(ws.home, path):
             continue
         try:
-            _before, doc = _open(ws, path, entry.format)
+            _before, doc = WRITERS[entry.format].open(ws, path)
         except ConfigError:
             drifts += [
                 Drift(path, display_key(key), owned.written, None)

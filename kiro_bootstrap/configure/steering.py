@@ -8,16 +8,14 @@ from typing import TYPE_CHECKING
 
 from kiro_bootstrap.configure import front_matter
 from kiro_bootstrap.configure.documents import Document, WholeFileDocument
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.errors import ConfigError
 
 if TYPE_CHECKING:
     from kiro_bootstrap.settings.load import LoadedSettings
 
-FORMAT = "file"
-LABEL = "Kiro steering file"
-MODE = 0o644
 SUFFIX = ".md"
 INCLUSION_MODES = ("always", "fileMatch", "manual", "auto")
 FILE_MATCH = "fileMatch"
@@ -103,23 +101,22 @@ def open_document(_ws: Workstation, _path: Path, before: bytes | None) -> Docume
     return WholeFileDocument(before)
 
 
+WRITER = Writer(
+    file_format="file",
+    label="Kiro steering file",
+    scope="user",
+    mode=0o644,
+    open_document=open_document,
+)
+
+
 def plan(ws: Workstation) -> list[FilePlan]:
     """Plan every organisation steering file (files no longer listed are removed by run.py)."""
     plans = []
     for wanted, text in steering_files(ws).items():
         path = ws.user_file(wanted)
-        before = ws.read(path)
-        file_plan = plan_keys(
-            path=path,
-            scope="user",
-            label=f"{LABEL} {path.name}",
-            doc=open_document(ws, path, before),
-            before=before,
-            file_format=FORMAT,
-            desired={WholeFileDocument.KEY: text},
-            previous=ws.previous(path),
-            mode=MODE,
-        )
+        desired = {WholeFileDocument.KEY: text}
+        file_plan = WRITER.plan(ws, path, desired, label=f"{WRITER.label} {path.name}")
         warning = global_steering_warning(path, text)
         if warning is not None:
             file_plan.warnings.append(warning)

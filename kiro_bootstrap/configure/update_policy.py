@@ -17,17 +17,17 @@ may replace the file. Organisations with an MDM should deploy the same keys as a
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap.configure.documents import Document, JsoncDocument, PlistDocument, pointer
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.settings.model import Settings
 
-LABEL = "Kiro update policy"
-MODE = 0o644
 POLICY_DOMAIN = "dev.kiro.desktop"
 REGISTRY_KEY = "HKLM\\SOFTWARE\\Policies\\Kiro"
 FORMAT_JSON = "policy-json"
@@ -166,24 +166,24 @@ def key_for(file_format: str, name: str) -> str:
     return pointer(name) if file_format == FORMAT_JSON else name
 
 
+WRITERS = {
+    file_format: Writer(
+        file_format=file_format,
+        label="Kiro update policy",
+        scope="system",
+        mode=0o644,
+        open_document=partial(open_document, file_format=file_format),
+        read_current=partial(read_current, file_format=file_format),
+    )
+    for file_format in (FORMAT_JSON, FORMAT_PLIST, FORMAT_REGISTRY)
+}
+
+
 def plan(ws: Workstation) -> list[FilePlan]:
     """Plan the policy file (nothing when an MDM profile delivers it)."""
     location = policy_location(ws)
     if location is None:
         return []
     path, file_format = location
-    before = read_current(ws, path, file_format)
     desired = {key_for(file_format, name): value for name, value in desired_policy(ws).items()}
-    return [
-        plan_keys(
-            path=path,
-            scope="system",
-            label=LABEL,
-            doc=open_document(ws, path, before, file_format),
-            before=before,
-            file_format=file_format,
-            desired=desired,
-            previous=ws.previous(path),
-            mode=MODE,
-        )
-    ]
+    return [WRITERS[file_format].plan(ws, path, desired)]

@@ -7,12 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kiro_bootstrap.configure.documents import Document, open_jsonc, pointer
-from kiro_bootstrap.configure.reconcile import FilePlan, plan_keys
+from kiro_bootstrap.configure.reconcile import FilePlan
 from kiro_bootstrap.configure.workstation import Workstation
+from kiro_bootstrap.configure.writer import Writer
 
-FORMAT = "jsonc"
-LABEL = "Kiro user settings"
-MODE = 0o644
 # Kiro's telemetry switches (FACTS §2); content collection also under its older name, which
 # earlier Kiro builds read.
 TELEMETRY_KEYS: dict[str, tuple[str, ...]] = {
@@ -73,25 +71,23 @@ def open_document(_ws: Workstation, path: Path, before: bytes | None) -> Documen
     )
 
 
+WRITER = Writer(
+    file_format="jsonc",
+    label="Kiro user settings",
+    scope="user",
+    mode=0o644,
+    open_document=open_document,
+)
+
+
 def plan(ws: Workstation) -> list[FilePlan]:
     """Plan the person's settings.json."""
-    path = ws.user_file(settings_path(ws))
-    before = ws.read(path)
-    result = plan_keys(
-        path=path,
-        scope="user",
-        label=LABEL,
-        doc=open_document(ws, path, before),
-        before=before,
-        file_format=FORMAT,
-        desired=desired_user_settings(ws),
-        previous=ws.previous(path),
-        mode=MODE,
-    )
+    result = WRITER.plan(ws, ws.user_file(settings_path(ws)), desired_user_settings(ws))
     if proxy_has_credentials(ws.settings.network.proxy) and result.changed:
         result.warnings.insert(
             0,
-            f"network.proxy carries credentials: they are written in clear text into {path}. "
+            f"network.proxy carries credentials: they are written in clear text into "
+            f"{result.path}. "
             "Prefer a proxy that authenticates without credentials in its URL.",
         )
     return [result]

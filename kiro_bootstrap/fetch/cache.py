@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kiro_bootstrap import NAME
-from kiro_bootstrap.files import make_folders, write_atomic
+from kiro_bootstrap.files import make_folders, write_atomic, write_json
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 
@@ -105,7 +105,7 @@ class BuildCache:
         target = self.blob(sha256)
         if not target.is_file():
             self._make_folder(target.parent)
-            write_atomically(target, data, BLOB_MODE)
+            write_atomic(target, data, mode=BLOB_MODE)
         return sha256
 
     def forget_blob(self, sha256: str) -> None:
@@ -119,7 +119,7 @@ class BuildCache:
         index[key] = asdict(entry)
         self._make_folder(self.root)
         document = {"schema": INDEX_SCHEMA, "entries": index}
-        write_atomically(self.root / INDEX_NAME, json.dumps(document, indent=1).encode(), 0o644)
+        write_json(self.root / INDEX_NAME, document, mode=0o644)
 
     def _read_index(self) -> dict[str, Any]:
         try:
@@ -154,8 +154,3 @@ def place_at(source: Path, target: Path) -> bool:
     finally:
         temporary.unlink(missing_ok=True)
     return copied
-
-
-def write_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Write through a temporary file in the same folder, fsync, then rename over `path`."""
-    write_atomic(path, data, mode=mode)

@@ -18,9 +18,9 @@ from kiro_bootstrap import NAME
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import UnavailableError
-from kiro_bootstrap.fetch.cache import place_at, write_atomically
+from kiro_bootstrap.fetch.cache import place_at
 from kiro_bootstrap.fetch.obtain import ReleaseSource, ResolvedRelease, open_release_source
-from kiro_bootstrap.files import make_folders
+from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.layout.targets import (
     CERTIFICATE_NAME,
     SIGNATURE_NAME,
@@ -108,7 +108,7 @@ class _Layout:
         path = self.dest / relative
         existed = path.exists()
         make_folders(path.parent, mode=0o755)
-        write_atomically(path, data, PUBLIC_MODE)
+        write_atomic(path, data, mode=PUBLIC_MODE)
         if not existed:
             self.created.append(path)
         return path

@@ -74,29 +74,32 @@ class WindowsSession:
         return self.account.rpartition("\\")[2]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HostFacts:
-    """Everything the tool needs to know about the machine, in one place."""
+    """Everything the tool needs to know about the machine, in one place.
+
+    Each OS passes what it knows; the defaults are what an OS without that fact has.
+    """
 
     os: OsName
     os_name: str  # "Ubuntu 24.04.1 LTS", "macOS 14.5", "Windows 11 Pro"
     os_version: str  # "24.04", "14.5", "10.0.22631"
-    os_build: str | None  # Windows build "22631", macOS build "23F79"
-    distro_id: str | None  # Linux os-release ID ("ubuntu", "debian", "fedora")
+    os_build: str | None = None  # Windows build "22631", macOS build "23F79"
+    distro_id: str | None = None  # Linux os-release ID ("ubuntu", "debian", "fedora")
     arch: str  # the process's arch: "x86_64" | "arm64" | other raw value
     native_arch: str  # the hardware's arch (differs under Rosetta 2 or x64 emulation on ARM)
-    translated: bool  # True under Rosetta 2 / x64 emulation on Windows ARM
-    libc: str | None  # "glibc" | "musl" | None (non-Linux)
-    libc_version: str | None  # "2.39"
+    translated: bool = False  # True under Rosetta 2 / x64 emulation on Windows ARM
+    libc: str | None = None  # "glibc" | "musl" | None (non-Linux)
+    libc_version: str | None = None  # "2.39"
     # ("GLIBCXX_3.4", ..., "GLIBCXX_3.4.30") as libstdc++ defines them; None: no libstdc++ found
-    glibcxx_versions: tuple[str, ...] | None
+    glibcxx_versions: tuple[str, ...] | None = None
     is_admin: bool  # root (euid 0) / elevated Administrator / SYSTEM
-    is_system: bool  # Windows LocalSystem (the MDM context)
+    is_system: bool = False  # Windows LocalSystem (the MDM context)
     current_user: str
     console_user: str | None  # who sits at the screen; None: nobody signed in
     home: Path  # the current user's home
     memory_bytes: int
-    proxy: ProxySettings
+    proxy: ProxySettings = ProxySettings()
     # Windows: every person signed in (any session: console, RDP, Cloud PC), their SID,
     # registry profile folder and whether their hive is loaded; empty elsewhere
     sessions: tuple[WindowsSession, ...] = ()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import DeploymentError, HostUnsupportedError, UsageError
 from kiro_bootstrap.layout.locations import Scope, resolve_scope
 from kiro_bootstrap.layout.targets import TargetSpec, choose_target
-from kiro_bootstrap.privsep.person import Person, person_for_run
+from kiro_bootstrap.privsep.person import ForPerson, Person, person_for_run
 
 UNSUPPORTED_WARNING = (
     "Installing on a host Kiro does not support (--allow-unsupported-os): {reasons}. "
@@ -19,7 +18,7 @@ UNSUPPORTED_WARNING = (
 
 
 @dataclass(frozen=True)
-class Preflight:
+class Preflight(ForPerson):
     """The decisions every later step builds on."""
 
     spec: TargetSpec
@@ -27,16 +26,6 @@ class Preflight:
     scope: Scope
     host_checks: tuple[Check, ...]
     unsupported_os_allowed: bool  # the host failed a blocking check and we go on anyway
-
-    @property
-    def user(self) -> str:
-        """The person's account name."""
-        return self.person.name
-
-    @property
-    def home(self) -> Path:
-        """The person's home."""
-        return self.person.home
 
 
 def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check, ...], bool]:

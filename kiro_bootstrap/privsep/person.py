@@ -65,6 +65,22 @@ class Person:
     stepped: bool = False
 
 
+class ForPerson:
+    """A base for what is about one person: `user` and `home` read from its `person`."""
+
+    person: Person
+
+    @property
+    def user(self) -> str:
+        """The person's account name."""
+        return self.person.name
+
+    @property
+    def home(self) -> Path:
+        """The person's home."""
+        return self.person.home
+
+
 def lookup_account(name: str) -> Account:
     """The POSIX password database entry of `name` (KeyError when there is none)."""
     if sys.platform == "win32":

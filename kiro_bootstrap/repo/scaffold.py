@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from kiro_bootstrap import NAME
 from kiro_bootstrap.configure.documents import JsoncDocument, pointer, same_value
-from kiro_bootstrap.configure.files import create_folders, read_bytes, write_atomic
+from kiro_bootstrap.configure.files import FOLDER_MODE, read_bytes
 from kiro_bootstrap.configure.mcp import SERVERS_KEY, server_entry
 from kiro_bootstrap.configure.steering import read_source, with_front_matter
 from kiro_bootstrap.errors import ConfigError
+from kiro_bootstrap.files import write_atomic
 from kiro_bootstrap.parsing import load_json_bytes
 from kiro_bootstrap.repo import check, templates
 from kiro_bootstrap.repo.hooks import HOOK_SUFFIX, hook_findings
@@ -265,7 +266,6 @@ def apply_plan(plan: InitPlan) -> None:
     for item in plan.files:
         if item.writes and item.after is not None:
             path = plan.top / item.relative
-            create_folders(path.parent)
             # An existing file (the person's .gitignore) keeps its permissions.
             mode = path.stat().st_mode & 0o777 if item.before is not None else FILE_MODE
-            write_atomic(path, item.after, mode=mode)
+            write_atomic(path, item.after, mode=mode, follow_links=False, folder_mode=FOLDER_MODE)

@@ -51,6 +51,27 @@ class Subscriber:
 
 
 @dataclass(frozen=True)
+class RosterHeader:
+    """What every publish states before its entries: whose it is, when issued, how long valid."""
+
+    start_url: str
+    instance_arn: str
+    profile_region: str
+    issued_at: datetime
+    valid_for: timedelta
+
+    @property
+    def issued(self) -> datetime:
+        """The issue time as written: UTC, whole seconds."""
+        return self.issued_at.astimezone(UTC).replace(microsecond=0)
+
+    @property
+    def expires_at(self) -> datetime:
+        """When workstations stop trusting the publish."""
+        return self.issued + self.valid_for
+
+
+@dataclass(frozen=True)
 class Roster:
     """A decoded roster; entries map principal → plan."""
 
@@ -97,25 +118,20 @@ def pseudonymise(subscribers: Iterable[Subscriber], salt: bytes) -> dict[str, st
 
 def build_roster(
     subscribers: Iterable[Subscriber],
+    header: RosterHeader,
     *,
-    start_url: str,
-    instance_arn: str,
-    profile_region: str,
-    issued_at: datetime,
-    valid_for: timedelta,
     key_id: str,
     salt: bytes | None = None,
 ) -> Roster:
     """Pseudonymise every user name and e-mail with a fresh salt; a clash keeps the higher plan."""
     salt = os.urandom(SALT_BYTES) if salt is None else salt
     entries = pseudonymise(subscribers, salt)
-    issued = issued_at.astimezone(UTC).replace(microsecond=0)
     return Roster(
-        start_url=start_url,
-        instance_arn=instance_arn,
-        profile_region=profile_region,
-        issued_at=issued,
-        expires_at=issued + valid_for,
+        start_url=header.start_url,
+        instance_arn=header.instance_arn,
+        profile_region=header.profile_region,
+        issued_at=header.issued,
+        expires_at=header.expires_at,
         key_id=key_id,
         salt=salt,
         entries=entries,

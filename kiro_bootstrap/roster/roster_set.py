@@ -13,10 +13,10 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kiro_bootstrap.roster.model import Subscriber, pseudonymise
+from kiro_bootstrap.roster.model import RosterHeader, Subscriber, pseudonymise
 from kiro_bootstrap.roster.sharded import (
     RosterIndex,
     build_pages,
@@ -71,17 +71,13 @@ def new_publish_id(issued_at: datetime) -> str:
 
 def build_roster_set(
     subscribers: Iterable[Subscriber],
+    header: RosterHeader,
     *,
-    start_url: str,
-    instance_arn: str,
-    profile_region: str,
-    issued_at: datetime,
-    valid_for: timedelta,
     key: Ed25519PrivateKey,
 ) -> RosterSet:
     """Pseudonymise, bucket, hash and sign: one publish, ready to be written shards-first."""
     people = list(subscribers)
-    issued = issued_at.astimezone(UTC).replace(microsecond=0)
+    issued = header.issued
     salt = epoch_salt(key, issued)
     entries = pseudonymise(people, salt)
     count = shard_count_for(len(people))
@@ -92,11 +88,11 @@ def build_roster_set(
     digests = [hashlib.sha256(data).digest() for data in shard_bytes]
     levels = merkle_levels(digests)
     index = RosterIndex(
-        start_url=start_url,
-        instance_arn=instance_arn,
-        profile_region=profile_region,
+        start_url=header.start_url,
+        instance_arn=header.instance_arn,
+        profile_region=header.profile_region,
         issued_at=issued,
-        expires_at=issued + valid_for,
+        expires_at=header.expires_at,
         key_id=key_id_of(key.public_key()),
         salt=salt,
         publish_id=new_publish_id(issued),

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import NAME, __version__
+from kiro_bootstrap.files import write_json
+from kiro_bootstrap.privsep.person import ForPerson
 from kiro_bootstrap.privsep.steps import PersonStep, run_person_step
-from kiro_bootstrap.state.files import read_json_document, write_json_atomic
+from kiro_bootstrap.state.files import STATE_FILE_MODE, STATE_FOLDER_MODE, read_json_document
 from kiro_bootstrap.state.fleet import complete_record
 from kiro_bootstrap.state.model import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
@@ -49,7 +51,7 @@ class StatusSnapshot:
 
 
 @dataclass(frozen=True)
-class StatusStore:
+class StatusStore(ForPerson):
     """The two status files of one person on this machine.
 
     Acting for someone else, root never reads the person's file: their record is the one root
@@ -62,16 +64,6 @@ class StatusStore:
     machine_file: Path
     user_file: Path
     can_write_machine: bool  # only root/admin may write the machine-wide file
-
-    @property
-    def user(self) -> str:
-        """The person's account name."""
-        return self.person.name
-
-    @property
-    def home(self) -> Path:
-        """The person's home."""
-        return self.person.home
 
     @property
     def through_person_step(self) -> bool:
@@ -126,7 +118,12 @@ class StatusStore:
                 # The machine's `state` is that of the person this run was for.
                 extra={**(previous.extra if previous else {}), **_machine_fields(record)},
             )
-            write_json_atomic(self.machine_file, machine.to_json())
+            write_json(
+                self.machine_file,
+                machine.to_json(),
+                mode=STATE_FILE_MODE,
+                folder_mode=STATE_FOLDER_MODE,
+            )
             written.append(self.machine_file)
         document = {"schema": STATUS_SCHEMA, **record.to_json()}
         if self.person.at_login_window:
@@ -134,7 +131,9 @@ class StatusStore:
         if self.through_person_step:
             run_person_step(self.ctx, self.person, WRITE_STATUS_STEP, {"document": document})
         else:
-            write_json_atomic(self.user_file, document)
+            write_json(
+                self.user_file, document, mode=STATE_FILE_MODE, folder_mode=STATE_FOLDER_MODE
+            )
         written.append(self.user_file)
         return written
 
@@ -146,7 +145,12 @@ def _machine_fields(record: UserStatus) -> dict[str, Any]:
 
 def write_own_status(ctx: Context, document: dict[str, Any]) -> None:
     """The person's step writes their status file (the document comes from root)."""
-    write_json_atomic(ctx.paths.user_state_dir / STATUS_FILE_NAME, document)
+    write_json(
+        ctx.paths.user_state_dir / STATUS_FILE_NAME,
+        document,
+        mode=STATE_FILE_MODE,
+        folder_mode=STATE_FOLDER_MODE,
+    )
 
 
 def user_state_folder(ctx: Context, person: Person) -> Path:

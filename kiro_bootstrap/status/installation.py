@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import KiroBootstrapError
 from kiro_bootstrap.layout.locations import Scope, resolve_scope
 from kiro_bootstrap.layout.targets import TARGET_SPECS, TargetSpec, host_target
-from kiro_bootstrap.privsep.person import Person, person_for_run
+from kiro_bootstrap.privsep.person import ForPerson, Person, person_for_run
 from kiro_bootstrap.release.metadata import version_key
 from kiro_bootstrap.state.current import CurrentInstall, find_current_install
 from kiro_bootstrap.state.store import StatusSnapshot, open_status_store
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class InstallationStatus:
+class InstallationStatus(ForPerson):
     """Everything `status` reports for one person."""
 
     person: Person
@@ -31,16 +30,6 @@ class InstallationStatus:
     wanted: str | None = None  # the pinned version, or the feed's latest
     wanted_note: str | None = None  # why `wanted` is unknown (offline, unreachable)
     drift: list[Drift] = field(default_factory=list)
-
-    @property
-    def user(self) -> str:
-        """The person's account name."""
-        return self.person.name
-
-    @property
-    def home(self) -> Path:
-        """The person's home."""
-        return self.person.home
 
     @property
     def installed(self) -> bool:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kiro_bootstrap.files import write_atomic, write_json
 from kiro_bootstrap.roster.model import format_timestamp
 from kiro_bootstrap.roster.signing import MAX_ROSTER_BYTES
-from kiro_bootstrap.subscription.storage import PUBLIC_MODE, write_atomically
+from kiro_bootstrap.subscription.storage import FOLDER_MODE, PUBLIC_MODE
 
 ROSTER_FILE = "roster.json"
 META_FILE = "roster.meta.json"
@@ -73,14 +74,14 @@ class RosterCache:
         folder = self.folder / SET_FOLDER
         for name, content in keep.items():
             if self.read_file(name, len(content)) != content:
-                write_atomically(folder / name, content, PUBLIC_MODE)
+                write_atomic(folder / name, content, mode=PUBLIC_MODE, folder_mode=FOLDER_MODE)
         if folder.is_dir():
             for stale in folder.iterdir():
                 if stale.name not in keep and not stale.name.startswith("."):
                     stale.unlink(missing_ok=True)
-        write_atomically(self.folder / ROSTER_FILE, data, PUBLIC_MODE)
+        write_atomic(self.folder / ROSTER_FILE, data, mode=PUBLIC_MODE, folder_mode=FOLDER_MODE)
         meta = {"url": url, "etag": etag, "fetched_at": format_timestamp(fetched_at)}
-        write_atomically(self.folder / META_FILE, json.dumps(meta).encode(), PUBLIC_MODE)
+        write_json(self.folder / META_FILE, meta, mode=PUBLIC_MODE, folder_mode=FOLDER_MODE)
 
 
 def _flat(relative: str) -> str:

@@ -8,10 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from kiro_bootstrap.files import write_json
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 from kiro_bootstrap.roster.model import format_timestamp, parse_timestamp
-from kiro_bootstrap.subscription.storage import PUBLIC_MODE, state_dirs, write_atomically
+from kiro_bootstrap.subscription.storage import FOLDER_MODE, PUBLIC_MODE, state_dirs
 
 RESULT_FILE = "last-result.json"
 Source = Literal["network", "not-modified", "file", "cache"]
@@ -70,7 +71,7 @@ class SubscriptionResult:
 def record_result(result: SubscriptionResult, facts: HostFacts, paths: Paths) -> Path:
     """Remember this result for `status`; returns where it went."""
     path = state_dirs(facts, paths)[0] / RESULT_FILE
-    write_atomically(path, json.dumps(result.to_json(), indent=1).encode(), PUBLIC_MODE)
+    write_json(path, result.to_json(), mode=PUBLIC_MODE, folder_mode=FOLDER_MODE)
     return path
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiro_bootstrap.fetch.cache import SYSTEM_CACHE
-from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 
 FOLDER = "subscription"
 PUBLIC_MODE = 0o644
 PRIVATE_MODE = 0o600
+FOLDER_MODE = 0o755
 
 
 def is_system_run(facts: HostFacts) -> bool:
@@ -31,9 +31,3 @@ def state_dirs(facts: HostFacts, paths: Paths) -> list[Path]:
     if is_system_run(facts):
         return [paths.system_state_dir / FOLDER]
     return [paths.user_state_dir / FOLDER, paths.system_state_dir / FOLDER]
-
-
-def write_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Temporary file in the same folder, fsync, rename; the mode is set before the rename."""
-    make_folders(path.parent, mode=0o755)
-    write_atomic(path, data, mode=mode)

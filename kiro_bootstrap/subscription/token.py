@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import DeploymentError, UsageError
-from kiro_bootstrap.files import make_folders
+from kiro_bootstrap.files import write_atomic
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.paths import Paths
 from kiro_bootstrap.roster.keychain import (
@@ -19,7 +19,7 @@ from kiro_bootstrap.roster.keychain import (
     read_secret,
     write_secret,
 )
-from kiro_bootstrap.subscription.storage import PRIVATE_MODE, is_system_run, write_atomically
+from kiro_bootstrap.subscription.storage import FOLDER_MODE, PRIVATE_MODE, is_system_run
 
 KEYRING_SERVICE = f"{NAME} roster token"
 KEYRING_ACCOUNT = "bearer"
@@ -63,8 +63,7 @@ def store_token(
     """Keep the token: a 0600 file in a system run, else the user's keyring."""
     if is_system_run(facts):
         path = token_file(paths)
-        make_folders(path.parent, mode=0o755)
-        write_atomically(path, token.encode("ascii"), PRIVATE_MODE)
+        write_atomic(path, token.encode("ascii"), mode=PRIVATE_MODE, folder_mode=FOLDER_MODE)
         return StoredToken("file", path)
     try:
         write_secret(open_keyring(injected_keyring), KEYRING_SERVICE, KEYRING_ACCOUNT, token)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiro_bootstrap.roster.model import Subscriber, build_roster
-from kiro_bootstrap.roster.signing import key_id_of, seal_roster
 from sandbox.roster_server import RosterServer
+from tests.fixtures.rosters import BOB, signed_roster
 from tests.host import fixtures
 from tests.install.support import root_of, run_install, user_host
 from tests.release import support
 from tests.release.support import LATEST
-from tests.roster.org import REQUEST_URL, START_URL, write_config
+from tests.roster.org import REQUEST_URL, write_config
 
 origin = support.origin
 release_tree = support.release_tree
@@ -101,17 +99,8 @@ def test_a_second_run_held_off_by_the_lock_leaves_the_record_to_the_first(cli, o
 def install_with_a_roster_of_bob(cli, origin, isolated, tmp_path, extra: str = ""):
     """`install --json` for alice with a roster (signed, served on loopback) that holds only bob."""
     key = Ed25519PrivateKey.generate()
-    roster = build_roster(
-        [Subscriber("bob", ("bob@example.com",), "pro")],
-        start_url=START_URL,
-        instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-        profile_region="us-east-1",
-        issued_at=datetime.now(UTC),
-        valid_for=timedelta(days=7),
-        key_id=key_id_of(key.public_key()),
-    )
     with RosterServer() as roster_server:
-        roster_server.publish(seal_roster(roster, key))
+        roster_server.publish(signed_roster(key, [BOB]))
         config = write_config(
             tmp_path / "org.toml", public_keys=[key], roster_url=roster_server.url, extra=extra
         )

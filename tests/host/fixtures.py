@@ -15,7 +15,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.host.facts import HostFacts, ProxySettings, WindowsSession
+from kiro_bootstrap.host.facts import HostFacts, WindowsSession
 
 SAMPLES = Path(__file__).parent / "samples"
 GIB = 1024**3
@@ -41,18 +41,10 @@ def glibcxx_up_to(last: int) -> tuple[str, ...]:
 
 def _facts(overrides: dict[str, Any], **values: Any) -> HostFacts:
     defaults: dict[str, Any] = {
-        "os_build": None,
-        "distro_id": None,
-        "translated": False,
-        "libc": None,
-        "libc_version": None,
-        "glibcxx_versions": None,
         "is_admin": False,
-        "is_system": False,
         "current_user": "alice",
         "console_user": "alice",
         "memory_bytes": 16 * GIB,
-        "proxy": ProxySettings(),
     }
     return HostFacts(**{**defaults, **values, **overrides})
 

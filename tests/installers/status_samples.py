@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kiro_bootstrap.state.files import write_json_atomic
+from kiro_bootstrap.files import write_json
+from kiro_bootstrap.state.files import STATE_FILE_MODE, STATE_FOLDER_MODE
 from kiro_bootstrap.state.fleet import compute_state
 from kiro_bootstrap.state.model import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
 
@@ -83,7 +84,9 @@ def write_machine_status(path: Path, *users: UserStatus) -> Path:
         users={record.user: record for record in users},
         extra={"state": latest.extra["state"]} if latest else {},
     )
-    write_json_atomic(path, machine.to_json())  # as the agent writes it
+    write_json(
+        path, machine.to_json(), mode=STATE_FILE_MODE, folder_mode=STATE_FOLDER_MODE
+    )  # as the agent writes it
     return path
 
 

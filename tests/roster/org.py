@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiro_bootstrap.roster.keys import key_to_pem
 from kiro_bootstrap.roster.signing import public_key_text
 from sandbox.aws import Person, Scenario
+from tests.fixtures.rosters import START_URL
 
-START_URL = "https://d-9767a1b2c3.awsapps.com/start"
 IDC_REGION = "ap-southeast-2"
 REQUEST_URL = "https://it.example.com/request-kiro"
 EMAIL_DOMAIN = "example.com"

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiro_bootstrap.roster.model import RosterFormatError, Subscriber, principal_of
-from kiro_bootstrap.roster.roster_set import build_roster_set, epoch_salt
+from kiro_bootstrap.roster.roster_set import epoch_salt
 from kiro_bootstrap.roster.sharded import (
     RosterIndex,
     decode_shard,
@@ -20,9 +20,9 @@ from kiro_bootstrap.roster.sharded import (
     verify_page,
 )
 from kiro_bootstrap.roster.signing import open_roster, public_key_text, trusted_keys
+from tests.fixtures.rosters import make_roster_set
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
-START_URL = "https://d-9767a1b2c3.awsapps.com/start"
 
 
 def people(count: int) -> list[Subscriber]:
@@ -30,10 +30,7 @@ def people(count: int) -> list[Subscriber]:
 
 
 def build(key: Ed25519PrivateKey, count: int, issued: datetime = NOW):
-    return build_roster_set(people(count), start_url=START_URL,
-                            instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-                            profile_region="us-east-1", issued_at=issued,
-                            valid_for=timedelta(days=7), key=key)  # fmt: skip
+    return make_roster_set(key, people(count), issued_at=issued)
 
 
 @pytest.mark.parametrize(

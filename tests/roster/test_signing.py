@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiro_bootstrap.errors import ExitStatus, VerificationError
-from kiro_bootstrap.roster.model import Roster, Subscriber, build_roster
+from kiro_bootstrap.roster.model import Roster, Subscriber
 from kiro_bootstrap.roster.signing import (
     canonical_json,
     key_id_of,
@@ -21,9 +21,9 @@ from kiro_bootstrap.roster.signing import (
     seal_roster,
     trusted_keys,
 )
+from tests.fixtures import rosters
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
-START_URL = "https://d-9767a1b2c3.awsapps.com/start"
 PEOPLE = [
     Subscriber("alice", ("alice@example.com",), "pro"),
     Subscriber("bob", ("bob@example.com", "robert@example.com"), "power"),
@@ -31,15 +31,7 @@ PEOPLE = [
 
 
 def make_roster(key: Ed25519PrivateKey, people: list[Subscriber] = PEOPLE) -> Roster:
-    return build_roster(
-        people,
-        start_url=START_URL,
-        instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-        profile_region="us-east-1",
-        issued_at=NOW,
-        valid_for=timedelta(days=7),
-        key_id=key_id_of(key.public_key()),
-    )
+    return rosters.make_roster(key, people, issued_at=NOW)
 
 
 def trust(*keys: Ed25519PrivateKey) -> dict[str, Ed25519PublicKey]:

@@ -5,21 +5,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import stat
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiro_bootstrap.roster.model import Subscriber, build_roster
-from kiro_bootstrap.roster.signing import key_id_of, seal_roster
 from kiro_bootstrap.state.fleet import STATES, compute_state, fix_for
 from kiro_bootstrap.state.model import UserStatus
 from sandbox.roster_server import RosterServer
+from tests.fixtures.rosters import BOB, signed_roster
 from tests.install.support import EXAMPLE_CONFIG, admin_host, root_of, run_install
 from tests.release import support
 from tests.release.support import LATEST, origin_env
-from tests.roster.org import START_URL, write_config
+from tests.roster.org import write_config
 
 origin = support.origin
 release_tree = support.release_tree
@@ -130,17 +128,8 @@ def test_not_subscribed_is_its_own_state_and_the_record_holds_the_answer(
     cli, origin, isolated, tmp_path: Path
 ) -> None:
     key = Ed25519PrivateKey.generate()
-    roster = build_roster(
-        [Subscriber("bob", ("bob@example.com",), "pro")],
-        start_url=START_URL,
-        instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-        profile_region="us-east-1",
-        issued_at=datetime.now(UTC),
-        valid_for=timedelta(days=7),
-        key_id=key_id_of(key.public_key()),
-    )
     with RosterServer() as roster_server:
-        roster_server.publish(seal_roster(roster, key))
+        roster_server.publish(signed_roster(key, [BOB]))
         config = write_config(
             tmp_path / "org.toml", public_keys=[key], roster_url=roster_server.url
         )

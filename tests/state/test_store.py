@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
+from kiro_bootstrap.files import write_json
 from kiro_bootstrap.output import Output
 from kiro_bootstrap.privsep.person import Person
-from kiro_bootstrap.state.files import read_json_document, write_json_atomic
+from kiro_bootstrap.state.files import STATE_FILE_MODE, STATE_FOLDER_MODE, read_json_document
 from kiro_bootstrap.state.model import InstallRecord, MachineStatus, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status
 from sandbox.isolation import isolated_environ
@@ -82,8 +83,8 @@ def test_a_damaged_status_file_reads_as_missing_and_is_replaced(tmp_path):
 
 def test_atomic_write_leaves_no_temporary_files_and_is_readable_by_others(tmp_path):
     path = tmp_path / "state/status.json"
-    write_json_atomic(path, {"a": 1})
-    write_json_atomic(path, {"a": 2})
+    write_json(path, {"a": 1}, mode=STATE_FILE_MODE, folder_mode=STATE_FOLDER_MODE)
+    write_json(path, {"a": 2}, mode=STATE_FILE_MODE, folder_mode=STATE_FOLDER_MODE)
     assert read_json_document(path) == {"a": 2}
     assert [p.name for p in path.parent.iterdir()] == ["status.json"]
     assert path.stat().st_mode & 0o777 == 0o644

@@ -18,8 +18,6 @@ from kiro_bootstrap.cli import main
 from kiro_bootstrap.context import Environment
 from kiro_bootstrap.paths import build_paths
 from kiro_bootstrap.roster.keys import KEYRING_ACCOUNT, KEYRING_SERVICE
-from kiro_bootstrap.roster.model import Subscriber, build_roster
-from kiro_bootstrap.roster.signing import key_id_of, seal_roster
 from kiro_bootstrap.subscription.result import read_last_result
 from kiro_bootstrap.subscription.token import KEYRING_ACCOUNT as TOKEN_ACCOUNT
 from kiro_bootstrap.subscription.token import KEYRING_SERVICE as TOKEN_SERVICE
@@ -27,6 +25,7 @@ from sandbox.aws import LocalAws
 from sandbox.isolation import isolated_environ
 from sandbox.roster_server import RosterServer
 from tests.conftest import CliResult, CliRunner
+from tests.fixtures.rosters import ALICE, signed_roster
 from tests.host import fixtures
 from tests.roster.memory_keyring import MemoryKeyring
 from tests.roster.org import REQUEST_URL, SCENARIO, START_URL, pem, write_config
@@ -85,16 +84,7 @@ def check(cli: CliRunner, config: Path, *argv: str, **overrides: object) -> CliR
 
 def sign(key: Ed25519PrivateKey, *, issued: datetime = NOW, start_url: str = START_URL) -> bytes:
     """A roster built here rather than through AWS, for the cases the publisher never makes."""
-    roster = build_roster(
-        [Subscriber("alice", ("alice@example.com",), "pro")],
-        start_url=start_url,
-        instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-        profile_region="us-east-1",
-        issued_at=issued,
-        valid_for=timedelta(days=7),
-        key_id=key_id_of(key.public_key()),
-    )
-    return seal_roster(roster, key)
+    return signed_roster(key, [ALICE], issued_at=issued, start_url=start_url)
 
 
 def test_round_trip_known_users_match_with_their_highest_plan(cli: CliRunner, config: Path) -> None:

@@ -14,13 +14,12 @@ from kiro_bootstrap.commands.status import describe_last
 from kiro_bootstrap.context import Context, Environment, GlobalOptions, build_context
 from kiro_bootstrap.errors import ExitStatus, UnavailableError
 from kiro_bootstrap.output import Output
-from kiro_bootstrap.roster.model import Subscriber, build_roster
-from kiro_bootstrap.roster.signing import key_id_of, seal_roster
 from kiro_bootstrap.subscription.onboarding import confirm_after_install, last_subscription_summary
 from sandbox.roster_server import RosterServer
+from tests.fixtures.rosters import ALICE, signed_roster
 from tests.host import fixtures
 from tests.roster.memory_keyring import MemoryKeyring
-from tests.roster.org import REQUEST_URL, START_URL, write_config
+from tests.roster.org import REQUEST_URL, write_config
 
 NOW = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
 KEY = Ed25519PrivateKey.generate()
@@ -28,17 +27,8 @@ KEY = Ed25519PrivateKey.generate()
 
 @pytest.fixture
 def server() -> Iterator[RosterServer]:
-    roster = build_roster(
-        [Subscriber("alice", ("alice@example.com",), "pro")],
-        start_url=START_URL,
-        instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-        profile_region="us-east-1",
-        issued_at=NOW,
-        valid_for=timedelta(days=7),
-        key_id=key_id_of(KEY.public_key()),
-    )
     with RosterServer() as running:
-        running.publish(seal_roster(roster, KEY))
+        running.publish(signed_roster(KEY, [ALICE], issued_at=NOW))
         yield running
 
 

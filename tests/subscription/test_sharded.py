@@ -17,15 +17,15 @@ from kiro_bootstrap.cli import main
 from kiro_bootstrap.context import Environment
 from kiro_bootstrap.roster.keys import KEYRING_ACCOUNT, KEYRING_SERVICE
 from kiro_bootstrap.roster.model import Subscriber
-from kiro_bootstrap.roster.roster_set import build_roster_set
 from kiro_bootstrap.roster.sharded import INDEX_NAME
 from sandbox.aws import LocalAws
 from sandbox.isolation import isolated_environ
 from sandbox.roster_server import RosterServer
 from tests.conftest import CliResult, CliRunner
+from tests.fixtures.rosters import make_roster_set
 from tests.host import fixtures
 from tests.roster.memory_keyring import MemoryKeyring
-from tests.roster.org import SCENARIO, START_URL, pem, write_config
+from tests.roster.org import SCENARIO, pem, write_config
 
 NOW = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -81,10 +81,7 @@ def check(cli: CliRunner, config: Path, *argv: str, **overrides: object) -> CliR
 
 def write_set(folder: Path, key: Ed25519PrivateKey, people: list[Subscriber]) -> list[str]:
     """A set built here (no AWS) for the cases the publisher never makes; its shard paths."""
-    roster_set = build_roster_set(
-        people, start_url=START_URL, instance_arn="arn:aws:sso:::instance/ssoins-6684a1b2c3d4e5f6",
-        profile_region="us-east-1", issued_at=NOW, valid_for=timedelta(days=7), key=key,
-    )  # fmt: skip
+    roster_set = make_roster_set(key, people, issued_at=NOW)
     for path, data in {INDEX_NAME: roster_set.index_bytes, **roster_set.shards,
                        **roster_set.pages}.items():  # fmt: skip
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
