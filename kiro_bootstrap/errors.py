@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import ClassVar
 
+from kiro_bootstrap.redact import redact
+
 
 class ExitStatus(IntEnum):
     """Every exit code the tool returns; MDM scripts key on these, so they never change."""
@@ -32,8 +34,6 @@ class KiroBootstrapError(Exception):
     default_code: ClassVar[str] = "internal"
 
     def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
-        from kiro_bootstrap.redact import redact
-
         # Messages reach the terminal, JSON, logs and status files: no credential survives.
         message = redact(message)
         super().__init__(message)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.redact import redact
@@ -79,7 +80,6 @@ class Events:
         self, method: str, url: str, *, status: int | None, size: int | None, seconds: float
     ) -> None:
         """One external call: host, status, bytes and time."""
-        from urllib.parse import urlsplit
 
         host = urlsplit(url).netloc
         self.emit(

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from kiro_bootstrap.configure.aws_sessions import find_sso_sessions
 from kiro_bootstrap.host.agent import PROGRAM, agent_writable_reason, root_owned_agent
+from kiro_bootstrap.layout.locations import linux_layout
+from kiro_bootstrap.settings.beside import BESIDE_NAME
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -168,7 +171,6 @@ def build_next_steps(situation: Situation) -> list[NextStep]:
 
 def install_agent_command(os_name: str, agent: Path, target: str) -> str:
     """The command that copies the agent (and the settings beside it) to a root-owned path."""
-    from kiro_bootstrap.settings.beside import BESIDE_NAME
 
     settings = agent.parent / BESIDE_NAME
     if os_name == "windows":
@@ -229,8 +231,6 @@ def situation_of(
         drift_fix = subprocess.list2cmdline(argv) if ctx.facts.os == "windows" else shlex.join(argv)
     known = None
     if idc.start_url is None:
-        from kiro_bootstrap.configure.aws_sessions import find_sso_sessions
-
         sessions = [x for x in find_sso_sessions(ctx.facts.home / ".aws" / "config") if x.region]
         if sessions:
             known = (sessions[0].name, sessions[0].start_url, str(sessions[0].region))
@@ -282,7 +282,6 @@ def kiro_launcher(ctx: Context, target: str | None, scope: str | None, home: Pat
         return home / "AppData" / "Local" / "Programs" / "Kiro" / "Kiro.exe"
     if target.endswith("-deb"):
         return Path("/usr/bin/kiro")  # the package's own link
-    from kiro_bootstrap.layout.locations import linux_layout
 
     return linux_layout("system" if scope == "system" else "user", ctx.facts, ctx.paths, home).shim
 

@@ -6,6 +6,7 @@ gives every member's name and email, so no per-user call is ever made.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -119,7 +120,6 @@ def resolve_what_exists(
 
 def _nearest(name: str, known: Iterable[str]) -> str | None:
     """The closest known name (difflib), for a "did you mean" next to an unresolved one."""
-    import difflib
 
     matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return matches[0] if matches else None

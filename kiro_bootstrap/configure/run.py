@@ -46,9 +46,13 @@ from kiro_bootstrap.configure.writer import Writer
 from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import ConfigError, DeploymentError
 from kiro_bootstrap.files import make_folders, write_atomic
+from kiro_bootstrap.host.agent import agent_command
 from kiro_bootstrap.host.system_acl import prepare_system_folder
 from kiro_bootstrap.host.users import same_user
+from kiro_bootstrap.layout.detect import find_installed_kiro
+from kiro_bootstrap.net.remote_config import display_url
 from kiro_bootstrap.privsep.steps import PersonStep, inside, run_person_step
+from kiro_bootstrap.settings.managed import read_windows_registry
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -112,8 +116,6 @@ def validate_identity_center(ctx: Context) -> None:
 
 
 def _workstation(ctx: Context, person: Person, record: Record) -> Workstation:
-    from kiro_bootstrap.settings.managed import read_windows_registry
-
     validate_identity_center(ctx)
     return Workstation(
         loaded=ctx.loaded,
@@ -153,13 +155,10 @@ def _removal_plans(
 
 def admin_command(ctx: Context, user: str) -> str:
     """The exact command an administrator runs to write the machine-wide files."""
-    from kiro_bootstrap.host.agent import agent_command
 
     argv = [agent_command(ctx.env.program, ctx.environ, os_name=ctx.facts.os), "configure"]
     config = ctx.options.config
     if config is not None:
-        from kiro_bootstrap.net.remote_config import display_url
-
         # A URL's userinfo (a token) never goes into a printed command.
         shown = display_url(config) if isinstance(config, str) else str(config.resolve())
         argv += ["--config", shown]
@@ -386,7 +385,6 @@ def _configure_person_files(
     ctx: Context, person: Person, request: dict[str, Any]
 ) -> dict[str, Any]:
     """As the person: plan and write their files and record; report what changed."""
-    from kiro_bootstrap.layout.detect import find_installed_kiro
 
     report = configure_person_side(
         ctx, person, dry_run=bool(request.get("dry_run")), remove=bool(request.get("remove"))

@@ -12,6 +12,7 @@ from kiro_bootstrap.layout.detect import find_installed_kiro
 from kiro_bootstrap.layout.locations import install_prefix, resolve_scope
 from kiro_bootstrap.layout.targets import host_target
 from kiro_bootstrap.net.client import build_http_client, choose_proxy
+from kiro_bootstrap.settings.beside import BESIDE_NAME
 
 if TYPE_CHECKING:
     import httpx
@@ -70,7 +71,6 @@ def _start_url_check(ctx: Context, start_url: str | None, client: httpx.Client |
 
 def check_start_url_configured(ctx: Context) -> Check:
     """No start URL: Kiro cannot be signed in for the organisation; say where settings come from."""
-    from kiro_bootstrap.settings.beside import BESIDE_NAME
 
     policy = ctx.paths.policy_config_file or ctx.paths.managed_preferences_dir or "the MDM policy"
     return Check(

@@ -19,6 +19,7 @@ from kiro_bootstrap.fetch.cache import BuildCache, CacheEntry, cache_folder, pla
 from kiro_bootstrap.fetch.local import copy_to_part, read_small
 from kiro_bootstrap.files import hash_file
 from kiro_bootstrap.layout.targets import TARGET_SPECS, UPDATER_FEEDS, TargetSpec
+from kiro_bootstrap.net.client import build_http_client
 from kiro_bootstrap.net.http_transfer import (
     FetchSession,
     NotPublishedError,
@@ -28,6 +29,7 @@ from kiro_bootstrap.net.http_transfer import (
 )
 from kiro_bootstrap.net.limits import MAX_DOWNLOAD_BYTES, MAX_SIGNATURE_FILE_BYTES
 from kiro_bootstrap.net.pace import PaceRule
+from kiro_bootstrap.net.policy import allowed_release_hosts
 from kiro_bootstrap.net.progress import ProgressReporter, RichProgress, SilentProgress
 from kiro_bootstrap.release.resolve import (
     LATEST,
@@ -205,8 +207,6 @@ def _spec(target: str) -> TargetSpec:
 def open_release_source(ctx: Context, base_url: str | None = None) -> Iterator[ReleaseSource]:
     """Open the HTTP client (unless offline or local) and the progress bar, for one or more
     resolves and fetches from `base_url` (default release.base_url)."""
-    from kiro_bootstrap.net.client import build_http_client
-    from kiro_bootstrap.net.policy import allowed_release_hosts
 
     release = ctx.settings.release
     base = base_url or release.base_url

@@ -8,6 +8,8 @@ from pathlib import Path, PureWindowsPath
 
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.process import is_live_root
+from kiro_bootstrap.host.win32 import profile_of_account
+from kiro_bootstrap.host.windows_sessions import find_session
 
 HomeLookup = Callable[[str], str]
 
@@ -73,8 +75,6 @@ def _windows_profile(user: str, facts: HostFacts, fs_root: Path, lookup: HomeLoo
     # The registry's ProfileList names the folder (Entra ID and domain profiles are often not
     # C:\\Users\\<account>): a signed-in person's was read with the host facts; anyone else's
     # is asked for on this machine. Only a test root without either falls back to the convention.
-    from kiro_bootstrap.host.win32 import profile_of_account
-    from kiro_bootstrap.host.windows_sessions import find_session
 
     name = account_name(user)
     if lookup is not None:

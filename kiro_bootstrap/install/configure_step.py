@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap.configure.run import configure_user_and_system
 from kiro_bootstrap.crash import reach_phase
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ def apply_configuration(
     ctx: Context, *, person: Person, kiro_version: str | None, dry_run: bool = False
 ) -> ConfigureReport:
     """Write (or, with dry_run, plan) the organisation's configuration for `person`."""
-    from kiro_bootstrap.configure.run import configure_user_and_system
 
     return configure_user_and_system(ctx, person=person, kiro_version=kiro_version, dry_run=dry_run)
 

@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.fetch.obtain import locate_release
 from kiro_bootstrap.install.configure_step import apply_configuration
+from kiro_bootstrap.install.deb import deb_install_argv
 from kiro_bootstrap.install.job import installers_folder
+from kiro_bootstrap.install.macos import STAGING_NAME
 from kiro_bootstrap.install.plan import InstallOutcome, InstallRequest, choose_install
 from kiro_bootstrap.install.preflight import Preflight
 from kiro_bootstrap.install.running import find_running
+from kiro_bootstrap.install.windows import inno_argv
+from kiro_bootstrap.layout.locations import install_prefix, linux_layout
 from kiro_bootstrap.state.current import method_of
 from kiro_bootstrap.state.store import StatusStore
 
@@ -31,8 +35,6 @@ def _build_actions(
     pin = "the organisation's SHA-256 pin, then " if resolved.pinned_sha256 else ""
     actions.append(f"verify it: {pin}the platform signature (stop on any doubt)")
     if method == "tarball":
-        from kiro_bootstrap.layout.locations import linux_layout
-
         layout = linux_layout(pre.scope, facts, paths, home)
         actions += [
             f"unpack it into a staging folder in {layout.prefix}, then rename it to "
@@ -44,14 +46,9 @@ def _build_actions(
             f"remove version folders in {layout.prefix} other than {version} and the previous one",
         ]
     elif method == "deb":
-        from kiro_bootstrap.install.deb import deb_install_argv
-
         argv = deb_install_argv(paths, installers_folder(ctx) / resolved.file_name)
         actions.append(f"run: {subprocess.list2cmdline(argv)}")
     elif method == "dmg":
-        from kiro_bootstrap.install.macos import STAGING_NAME
-        from kiro_bootstrap.layout.locations import install_prefix
-
         folder = install_prefix(pre.scope, facts, paths, home)
         actions += [
             "attach the DMG read-only (hdiutil attach -readonly -nobrowse)",
@@ -60,8 +57,6 @@ def _build_actions(
             f"replace {folder / 'Kiro.app'} with it; detach the DMG",
         ]
     else:
-        from kiro_bootstrap.install.windows import inno_argv
-
         installer = str(installers_folder(ctx) / resolved.file_name)
         argv = inno_argv(installer, close_running=close_running)
         actions.append(f"run as {pre.user}: {subprocess.list2cmdline(argv)}")

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.crash import reach_phase
+from kiro_bootstrap.fetch.obtain import obtain_verified_build
 from kiro_bootstrap.install.configure_step import configure_after_install
 from kiro_bootstrap.install.integration import edited_entry_note
 from kiro_bootstrap.install.job import Placed
 from kiro_bootstrap.install.person_side import PLACE_INSTALL_STEP
 from kiro_bootstrap.install.plan import InstallChoice, InstallOutcome, InstallRequest
+from kiro_bootstrap.install.running import ensure_kiro_closed
 from kiro_bootstrap.install.status_update import record_install, record_unchanged
 from kiro_bootstrap.layout.locations import linux_layout
 from kiro_bootstrap.privsep.steps import inside, run_person_step
@@ -58,9 +60,6 @@ def install_in_their_home(
 def _place_through_step(
     ctx: Context, pre: Preflight, request: InstallRequest, version: str
 ) -> tuple[Placed, Any]:
-    from kiro_bootstrap.fetch.obtain import obtain_verified_build
-    from kiro_bootstrap.install.running import ensure_kiro_closed
-
     build = obtain_verified_build(
         ctx, target=pre.spec.name, version=version, base_url=request.base_url, dest=None
     )

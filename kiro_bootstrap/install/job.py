@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap.fetch.cache import cache_folder
 from kiro_bootstrap.layout.locations import Scope
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ INSTALLERS_FOLDER = "installers"  # beside the build cache: artifacts under thei
 
 def installers_folder(ctx: Context) -> Path:
     """Where dmg, exe and deb files are placed under their real names for the OS tools."""
-    from kiro_bootstrap.fetch.cache import cache_folder
 
     return cache_folder(ctx.facts, ctx.paths).parent / INSTALLERS_FOLDER
 

@@ -6,9 +6,14 @@ another method, another scope or a place outside the home is refused (exit 9), n
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.errors import DeploymentError
+from kiro_bootstrap.install.integration import integration_complete
+from kiro_bootstrap.install.job import InstallJob
+from kiro_bootstrap.install.linux_tarball import install_tarball
+from kiro_bootstrap.layout.detect import read_current_link
 from kiro_bootstrap.layout.locations import linux_layout
 from kiro_bootstrap.privsep.steps import PersonStep, inside
 from kiro_bootstrap.state.model import InstallRecord
@@ -23,7 +28,6 @@ USER_SCOPE_METHODS = frozenset({"tarball", "dmg", "inno"})
 
 def own_install_record(ctx: Context, person: Person) -> InstallRecord | None:
     """The person's record of a user-scope install, refused when it points outside the home."""
-    from pathlib import Path
 
     record = open_status_store(ctx, person).load().install_record("user")
     if record is None:
@@ -45,8 +49,6 @@ def own_install_record(ctx: Context, person: Person) -> InstallRecord | None:
 
 def inspect_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
     """The tar.gz version in the person's home and whether our install there is whole."""
-    from kiro_bootstrap.install.integration import integration_complete
-    from kiro_bootstrap.layout.detect import read_current_link
 
     del request
     layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
@@ -58,8 +60,6 @@ def inspect_person_install(ctx: Context, person: Person, request: dict[str, Any]
 
 def place_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
     """Unpack the build root verified (read from root's cache) into the person's home."""
-    from kiro_bootstrap.install.job import InstallJob
-    from kiro_bootstrap.install.linux_tarball import install_tarball
 
     record = own_install_record(ctx, person)
     job = InstallJob(

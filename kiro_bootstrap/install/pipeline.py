@@ -9,9 +9,15 @@ from pathlib import Path
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.crash import reach_phase
 from kiro_bootstrap.errors import InstallError, KiroBootstrapError
+from kiro_bootstrap.fetch.obtain import obtain_verified_build
 from kiro_bootstrap.install.configure_step import configure_after_install
+from kiro_bootstrap.install.deb import install_deb
+from kiro_bootstrap.install.dry_run import plan_dry_run
+from kiro_bootstrap.install.for_person import install_in_their_home
 from kiro_bootstrap.install.job import InstallJob, Placed, installers_folder
+from kiro_bootstrap.install.linux_tarball import install_tarball
 from kiro_bootstrap.install.lock import install_lock
+from kiro_bootstrap.install.macos import install_dmg
 from kiro_bootstrap.install.plan import (
     Decision,
     InstallChoice,
@@ -20,7 +26,11 @@ from kiro_bootstrap.install.plan import (
     choose_install,
 )
 from kiro_bootstrap.install.preflight import Preflight, run_preflight
+from kiro_bootstrap.install.running import ensure_kiro_closed
 from kiro_bootstrap.install.status_update import record_install, record_unchanged
+from kiro_bootstrap.install.windows import install_inno
+from kiro_bootstrap.layout.locations import install_prefix, linux_layout
+from kiro_bootstrap.layout.targets import TARGET_SPECS
 from kiro_bootstrap.state.current import CurrentInstall, method_of
 from kiro_bootstrap.state.store import LOCK_FILE_NAME, StatusStore, open_status_store
 
@@ -46,8 +56,6 @@ def run_install(ctx: Context, request: InstallRequest) -> InstallOutcome:
     )
     store = open_status_store(ctx, pre.person)
     if request.dry_run:
-        from kiro_bootstrap.install.dry_run import plan_dry_run
-
         return plan_dry_run(ctx, pre, store, request)
     with install_lock(lock_path(ctx, store, pre.scope), sleep=ctx.env.sleep):
         reach_phase(ctx.environ, "lock-acquired")
@@ -60,8 +68,6 @@ def _install_locked(
     choice = choose_install(ctx, pre, store, request)
     reach_phase(ctx.environ, "resolved")
     if choice.in_their_home:
-        from kiro_bootstrap.install.for_person import install_in_their_home
-
         return install_in_their_home(ctx, pre, store, request, choice)
     if not choice.decision.places_build:
         return _leave_in_place(ctx, pre, store, request, choice)
@@ -92,9 +98,6 @@ def _put_build_in_place(
     current: CurrentInstall,
     decision: Decision,
 ) -> InstallOutcome:
-    from kiro_bootstrap.fetch.obtain import obtain_verified_build
-    from kiro_bootstrap.install.running import ensure_kiro_closed
-
     # dmg, exe and deb tools want the artifact under its real name; the tarball reads the blob.
     named = method_of(pre.spec) != "tarball"
     build = obtain_verified_build(
@@ -152,26 +155,16 @@ def _place(job: InstallJob, previous_version: str | None) -> Placed:
     """Hand the build to the platform's installer."""
     ctx, method = job.ctx, _method_of_build(job)
     if method == "tarball":
-        from kiro_bootstrap.install.linux_tarball import install_tarball
-        from kiro_bootstrap.layout.locations import linux_layout
-
         return install_tarball(job, linux_layout(job.scope, ctx.facts, ctx.paths, job.home))
     if method == "deb":
-        from kiro_bootstrap.install.deb import install_deb
-
         return install_deb(job, previous_version)
     if method == "dmg":
-        from kiro_bootstrap.install.macos import install_dmg
-        from kiro_bootstrap.layout.locations import install_prefix
-
         return install_dmg(job, install_prefix(job.scope, ctx.facts, ctx.paths, job.home))
-    from kiro_bootstrap.install.windows import install_inno
 
     return install_inno(job)
 
 
 def _method_of_build(job: InstallJob) -> str:
     """The install method of the job's target."""
-    from kiro_bootstrap.layout.targets import TARGET_SPECS
 
     return method_of(TARGET_SPECS[job.build.target])

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
+from kiro_bootstrap.doctor import host_checks
+from kiro_bootstrap.doctor.run import is_supported
 from kiro_bootstrap.errors import DeploymentError, HostUnsupportedError, UsageError
 from kiro_bootstrap.layout.locations import Scope, resolve_scope
-from kiro_bootstrap.layout.targets import TargetSpec, choose_target
+from kiro_bootstrap.layout.targets import TargetSpec, choose_target, host_target
 from kiro_bootstrap.privsep.person import ForPerson, Person, person_for_run
+from kiro_bootstrap.privsep.windows_task import require_signed_in_user
 
 UNSUPPORTED_WARNING = (
     "Installing on a host Kiro does not support (--allow-unsupported-os): {reasons}. "
@@ -30,9 +33,6 @@ class Preflight(ForPerson):
 
 def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check, ...], bool]:
     """doctor's blocking checks; a failure is exit 3 unless explicitly allowed (then warned)."""
-    from kiro_bootstrap.doctor import host_checks
-    from kiro_bootstrap.doctor.run import is_supported
-    from kiro_bootstrap.layout.targets import host_target
 
     facts = ctx.facts
     checks = (
@@ -80,7 +80,5 @@ def run_preflight(
             hint="Run as root with --scope system, or use --target linux-x64 (tar.gz).",
         )
     if ctx.facts.os == "windows":
-        from kiro_bootstrap.privsep.windows_task import require_signed_in_user
-
         require_signed_in_user(ctx, person.name)
     return Preflight(spec, person, chosen, checks, allowed)

@@ -12,14 +12,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiro_bootstrap.configure.run import remove_owned_configuration
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import InstallError
+from kiro_bootstrap.install.deb import (
+    PACKAGE_TOOL_TIMEOUT_SECONDS,
+    deb_remove_argv,
+    package_tool_environment,
+)
+from kiro_bootstrap.install.integration import remove_integration
+from kiro_bootstrap.install.linux_tarball import remove_tarball_install
 from kiro_bootstrap.install.lock import install_lock
+from kiro_bootstrap.install.macos import remove_app
 from kiro_bootstrap.install.person_side import own_install_record
+from kiro_bootstrap.install.pipeline import lock_path
+from kiro_bootstrap.install.running import ensure_kiro_closed, find_running
+from kiro_bootstrap.install.windows import (
+    INSTALLER_TIMEOUT_SECONDS,
+    UNINSTALL_SWITCHES,
+    for_deletion,
+    parse_uninstall_string,
+)
 from kiro_bootstrap.layout.locations import Scope, linux_layout
 from kiro_bootstrap.layout.targets import TARGET_SPECS
 from kiro_bootstrap.privsep.person import Person, person_for_run
 from kiro_bootstrap.privsep.steps import PersonStep, run_person_step
+from kiro_bootstrap.privsep.windows_task import require_signed_in_user, run_as_person
 from kiro_bootstrap.state.current import find_current_install
 from kiro_bootstrap.state.model import InstallRecord
 from kiro_bootstrap.state.store import (
@@ -55,21 +73,12 @@ def remove_install(ctx: Context, record: InstallRecord, person: Person, dry_run:
     user, home = person.name, person.home
     scope: Scope = "system" if record.scope == "system" else "user"
     if record.method == "tarball":
-        from kiro_bootstrap.install.integration import remove_integration
-        from kiro_bootstrap.install.linux_tarball import remove_tarball_install
-
         layout = linux_layout(scope, ctx.facts, ctx.paths, home)
         changes = remove_integration(record.created, record.replaced, layout, dry_run=dry_run)
         return changes + [
             f"remove {path}" for path in remove_tarball_install(layout, dry_run=dry_run)
         ]
     if record.method == "deb":
-        from kiro_bootstrap.install.deb import (
-            PACKAGE_TOOL_TIMEOUT_SECONDS,
-            deb_remove_argv,
-            package_tool_environment,
-        )
-
         argv = deb_remove_argv(ctx.paths, purge=False)
         if not dry_run:
             environment = package_tool_environment(ctx.environ)
@@ -78,20 +87,11 @@ def remove_install(ctx: Context, record: InstallRecord, person: Person, dry_run:
                 raise InstallError(f"The package tool could not remove Kiro: {done.stderr.strip()}")
         return [f"run: {' '.join(argv)}"]
     if record.method == "dmg":
-        from kiro_bootstrap.install.macos import remove_app
-
         return [f"remove {path}" for path in remove_app(Path(record.location), dry_run=dry_run)]
     return _remove_inno(ctx, user, home, dry_run)
 
 
 def _remove_inno(ctx: Context, user: str, home: Path, dry_run: bool) -> list[str]:
-    from kiro_bootstrap.install.windows import (
-        INSTALLER_TIMEOUT_SECONDS,
-        UNINSTALL_SWITCHES,
-        parse_uninstall_string,
-    )
-    from kiro_bootstrap.privsep.windows_task import run_as_person
-
     current = find_current_install(
         ctx, TARGET_SPECS["win32-x64"], "user", user=user, home=home, record=None
     )
@@ -114,8 +114,6 @@ def purge_user_data(home: Path, os_name: str, dry_run: bool) -> list[str]:
         if folder.exists():
             changes.append(f"remove {folder}")
             if not dry_run:
-                from kiro_bootstrap.install.windows import for_deletion
-
                 shutil.rmtree(for_deletion(folder))  # Windows: past the 260-character limit
     return changes
 
@@ -124,14 +122,9 @@ def remove_kiro(
     ctx: Context, *, for_user: str | None, purge: bool, dry_run: bool, close_running: bool
 ) -> RemovalOutcome:
     """Remove our installs and configuration for one person (and, with purge, Kiro's data)."""
-    from kiro_bootstrap.configure.run import remove_owned_configuration
-    from kiro_bootstrap.install.pipeline import lock_path
-    from kiro_bootstrap.install.running import ensure_kiro_closed, find_running
 
     person = person_for_run(ctx, for_user)
     if ctx.facts.os == "windows":  # SYSTEM with nobody (or their hive) there: exit 7, untouched
-        from kiro_bootstrap.privsep.windows_task import require_signed_in_user
-
         require_signed_in_user(ctx, person.name)
     store = open_status_store(ctx, person)
     outcome = RemovalOutcome(person.name)

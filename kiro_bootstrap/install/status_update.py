@@ -11,6 +11,7 @@ from kiro_bootstrap.install.job import Placed
 from kiro_bootstrap.install.lock import LOCKED_CODE
 from kiro_bootstrap.install.plan import Decision, InstallOutcome
 from kiro_bootstrap.install.preflight import Preflight
+from kiro_bootstrap.privsep.person import person_for_run
 from kiro_bootstrap.state.current import CurrentInstall
 from kiro_bootstrap.state.model import InstallRecord, UserStatus
 from kiro_bootstrap.state.store import StatusStore, new_user_status, open_status_store
@@ -151,7 +152,6 @@ def record_failed_install(
 
     Never raises: the run's own error and exit code are what the caller reports.
     """
-    from kiro_bootstrap.privsep.person import person_for_run
 
     try:
         person = person_for_run(ctx, for_user)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from kiro_bootstrap.errors import InstallError
+from kiro_bootstrap.host.windows import extended_length_path
 from kiro_bootstrap.host.windows_sessions import describe_choice
 from kiro_bootstrap.install.job import InstallJob, Placed
 from kiro_bootstrap.layout.locations import install_prefix
@@ -23,7 +24,6 @@ def for_deletion(path: Path) -> Path:
     Kiro's extension trees under AppData pass the 260-character limit."""
     if os.name != "nt":
         return path
-    from kiro_bootstrap.host.windows import extended_length_path
 
     return Path(extended_length_path(str(path)))
 

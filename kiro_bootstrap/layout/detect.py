@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plistlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,9 @@ from kiro_bootstrap import NAME
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.runner import Runner
 from kiro_bootstrap.host.users import same_user
+from kiro_bootstrap.host.win32 import lookup_account_sid
+from kiro_bootstrap.host.windows import parse_reg_query
+from kiro_bootstrap.host.windows_sessions import find_session
 from kiro_bootstrap.parsing import load_json_bytes
 from kiro_bootstrap.paths import Paths
 
@@ -98,8 +102,6 @@ def user_registry_hive(user: str, facts: HostFacts) -> str | None:
     """
     if same_user(user, facts.current_user, facts):
         return "HKCU"
-    from kiro_bootstrap.host.win32 import lookup_account_sid
-    from kiro_bootstrap.host.windows_sessions import find_session
 
     session = find_session(facts.sessions, user)
     sid = session.sid if session is not None else lookup_account_sid(user)
@@ -108,7 +110,6 @@ def user_registry_hive(user: str, facts: HostFacts) -> str | None:
 
 def read_windows_uninstall_entry(user: str, facts: HostFacts, runner: Runner) -> dict[str, str]:
     """Kiro's uninstall key values (DisplayVersion, UninstallString, ...) in the user's hive."""
-    from kiro_bootstrap.host.windows import parse_reg_query
 
     hive = user_registry_hive(user, facts)
     if hive is None:
@@ -121,7 +122,6 @@ def read_windows_uninstall_entry(user: str, facts: HostFacts, runner: Runner) ->
 
 def read_app_version(app: Path) -> str | None:
     """CFBundleShortVersionString from a macOS app's Info.plist."""
-    import plistlib
 
     try:
         with (app / "Contents" / "Info.plist").open("rb") as handle:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from kiro_bootstrap import NAME
 from kiro_bootstrap.errors import ConfigError
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.logs import RUN_EVENTS
 from kiro_bootstrap.settings.model import Settings
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ def _stamp_request(request: httpx.Request) -> None:
 
 def _log_call(response: httpx.Response) -> None:
     """Every response in the run log: host, status, bytes (Content-Length) and time."""
-    from kiro_bootstrap.logs import RUN_EVENTS
 
     request = response.request
     started = request.extensions.get("kiro_bootstrap_started", time.monotonic())

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kiro_bootstrap.errors import ConfigError, UnavailableError, VerificationError
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.net.client import build_http_client
+from kiro_bootstrap.net.redirects import open_checked
 from kiro_bootstrap.settings.model import Settings
 
 # A settings file is a few KiB; anything near this is not one.
@@ -35,8 +37,6 @@ def fetch_config(url: str, facts: HostFacts) -> dict[str, Any]:
     The URL's own host is the only allowed one: a redirect elsewhere is refused before it is
     contacted, as for every other download.
     """
-    from kiro_bootstrap.net.client import build_http_client
-    from kiro_bootstrap.net.redirects import open_checked
 
     shown = display_url(url)
     host = (urlsplit(url).hostname or "").lower()

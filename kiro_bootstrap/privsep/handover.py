@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kiro_bootstrap.errors import DeploymentError, UsageError
 from kiro_bootstrap.files import make_folders, write_atomic
 from kiro_bootstrap.privsep.fork import MAX_REPORT_BYTES, parse_report
+from kiro_bootstrap.privsep.windows_task import run_as_person
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -62,7 +63,6 @@ def run_through_task(
     ctx: Context, person: Person, step: str, request: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Hand `step` to the person's own agent through a scheduled task; return their events."""
-    from kiro_bootstrap.privsep.windows_task import run_as_person
 
     folder = handover_folder(ctx) / person.name.rpartition("\\")[2]
     _secure(ctx, folder, person)

@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from kiro_bootstrap import errors
 from kiro_bootstrap.crash import CRASH_VARIABLE, kill_parent_at
 from kiro_bootstrap.errors import DeploymentError, KiroBootstrapError
+from kiro_bootstrap.paths import build_paths
 from kiro_bootstrap.privsep.fork import CHILD_PATH, Identity, run_in_child
+from kiro_bootstrap.privsep.handover import run_through_task
 from kiro_bootstrap.redact import redact
 
 if TYPE_CHECKING:
@@ -71,8 +73,6 @@ def run_person_step(
     if not needs_separate_process(ctx, person):
         return function(ctx, person, request)
     if ctx.facts.os == "windows":
-        from kiro_bootstrap.privsep.handover import run_through_task
-
         return _take_report(ctx, person, step, run_through_task(ctx, person, step, request))
     if not hasattr(os, "fork") or os.geteuid() != 0 or person.uid is None or person.gid is None:
         raise DeploymentError(
@@ -115,7 +115,6 @@ def person_environ(person: Person, inherited: Mapping[str, str]) -> dict[str, st
 
 def person_context(ctx: Context, person: Person, environ: Mapping[str, str]) -> Context:
     """The run as the person sees it: their account, their home, their folders, no admin."""
-    from kiro_bootstrap.paths import build_paths
 
     facts = dataclasses.replace(
         ctx.facts,

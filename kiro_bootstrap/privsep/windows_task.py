@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from kiro_bootstrap import NAME
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import DeploymentError, InstallError, RetryLaterError
+from kiro_bootstrap.files import write_atomic
 from kiro_bootstrap.host.facts import WindowsSession
 from kiro_bootstrap.host.runas import PersonTask, build_person_task, read_task_state
+from kiro_bootstrap.host.system_acl import prepare_system_folder
 from kiro_bootstrap.host.users import same_user
 from kiro_bootstrap.host.windows_sessions import find_session
 
@@ -86,8 +88,6 @@ def run_as_person(ctx: Context, user: str, argv: Sequence[str], *, timeout: floa
 
 def _write_task(ctx: Context, sid: str, argv: Sequence[str], timeout: float) -> PersonTask:
     """The task's XML, in a folder only SYSTEM and Administrators can write (DECISIONS §1)."""
-    from kiro_bootstrap.files import write_atomic
-    from kiro_bootstrap.host.system_acl import prepare_system_folder
 
     folder = ctx.paths.system_state_dir / TASK_FOLDER_NAME
     prepare_system_folder(folder, facts=ctx.facts, runner=ctx.env.runner, chown=ctx.env.chown)

@@ -18,6 +18,7 @@ SHA-256(0x00 ‖ n as 4 bytes big-endian ‖ digest n); a node is SHA-256(0x01 �
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -117,7 +118,6 @@ def shard_of(principal: str, shard_count: int) -> int:
 
 def principal_digest(principal: str) -> bytes:
     """The 32 bytes a principal's base64url text stands for."""
-    import base64
 
     return base64.urlsafe_b64decode(principal + "=")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -232,7 +233,6 @@ def merge_layers(layers: list[Layer]) -> tuple[dict[str, Any], dict[str, Origin]
 
 def nearest_setting(parts: Sequence[str]) -> str | None:
     """The known key closest to a misspelt one (`identity_center.start_urll`), if any is close."""
-    import difflib
 
     from pydantic import BaseModel
 

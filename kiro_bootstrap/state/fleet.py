@@ -14,8 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import NAME
+from kiro_bootstrap.configure.ownership import RECORD_NAME, system_record_path
+from kiro_bootstrap.doctor import host_checks
+from kiro_bootstrap.doctor.run import is_supported
 from kiro_bootstrap.errors import ExitStatus
+from kiro_bootstrap.layout.targets import host_target
+from kiro_bootstrap.redact import redact
+from kiro_bootstrap.state.files import read_json_document
 from kiro_bootstrap.state.model import UserStatus
+from kiro_bootstrap.subscription.onboarding import last_subscription_summary
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
@@ -81,7 +88,6 @@ def compute_state(
 
 def organisation_summary(ctx: Context) -> dict[str, Any]:
     """The organisation config applied: start URL, IDC region, a digest without secret values."""
-    from kiro_bootstrap.redact import redact
 
     settings = ctx.settings
     # The redactor masks every secret value, so the digest changes with the settings but can
@@ -96,9 +102,6 @@ def organisation_summary(ctx: Context) -> dict[str, Any]:
 
 def host_verdict(ctx: Context) -> dict[str, Any]:
     """doctor's blocking checks as a verdict: supported or not, and why."""
-    from kiro_bootstrap.doctor import host_checks
-    from kiro_bootstrap.doctor.run import is_supported
-    from kiro_bootstrap.layout.targets import host_target
 
     facts = ctx.facts
     checks = [
@@ -112,7 +115,6 @@ def host_verdict(ctx: Context) -> dict[str, Any]:
 
 def read_wrapper_report(ctx: Context) -> dict[str, Any] | None:
     """What the Linux fleet wrapper recorded beside the machine status file, if anything."""
-    from kiro_bootstrap.state.files import read_json_document
 
     return read_json_document(ctx.paths.system_state_dir / WRAPPER_FILE_NAME)
 
@@ -125,8 +127,6 @@ def organisation_applied(ctx: Context, user_folder: Path | None) -> dict[str, An
     reads). No organisation settings at all (no start URL) is never "applied": that machine is
     `unconfigured` (DECISIONS §4), as `status` says.
     """
-    from kiro_bootstrap.configure.ownership import RECORD_NAME, system_record_path
-    from kiro_bootstrap.state.files import read_json_document
 
     if ctx.settings.identity_center.start_url is None:
         return None
@@ -142,7 +142,6 @@ def organisation_applied(ctx: Context, user_folder: Path | None) -> dict[str, An
 
 def complete_record(ctx: Context, record: UserStatus, user_folder: Path | None) -> UserStatus:
     """`record` with the host verdict, hostname, subscription, organisation and `state`."""
-    from kiro_bootstrap.subscription.onboarding import last_subscription_summary
 
     verdict = host_verdict(ctx)
     extra = {

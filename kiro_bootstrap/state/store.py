@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kiro_bootstrap import NAME, __version__
 from kiro_bootstrap.files import write_json
 from kiro_bootstrap.privsep.person import ForPerson
-from kiro_bootstrap.privsep.steps import PersonStep, run_person_step
+from kiro_bootstrap.privsep.steps import PersonStep, needs_separate_process, run_person_step
 from kiro_bootstrap.state.files import STATE_FILE_MODE, STATE_FOLDER_MODE, read_json_document
 from kiro_bootstrap.state.fleet import complete_record
 from kiro_bootstrap.state.model import STATUS_SCHEMA, InstallRecord, MachineStatus, UserStatus
@@ -68,7 +68,6 @@ class StatusStore(ForPerson):
     @property
     def through_person_step(self) -> bool:
         """True when the person's file is someone else's: only their step touches it."""
-        from kiro_bootstrap.privsep.steps import needs_separate_process
 
         return self.person.for_someone_else and needs_separate_process(self.ctx, self.person)
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap.configure.run import detect_drift
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import KiroBootstrapError
-from kiro_bootstrap.layout.locations import Scope, resolve_scope
+from kiro_bootstrap.fetch.obtain import resolve_release
+from kiro_bootstrap.install.person_side import INSPECT_INSTALL_STEP
+from kiro_bootstrap.layout.locations import Scope, linux_layout, resolve_scope
 from kiro_bootstrap.layout.targets import TARGET_SPECS, TargetSpec, host_target
 from kiro_bootstrap.privsep.person import ForPerson, Person, person_for_run
+from kiro_bootstrap.privsep.steps import run_person_step
 from kiro_bootstrap.release.metadata import version_key
 from kiro_bootstrap.state.current import CurrentInstall, find_current_install
 from kiro_bootstrap.state.store import StatusSnapshot, open_status_store
@@ -80,7 +84,6 @@ def _wanted_version(ctx: Context, spec: TargetSpec) -> tuple[str | None, str | N
         return release.version, "pinned"
     if ctx.options.offline:
         return None, "offline: the latest version was not checked"
-    from kiro_bootstrap.fetch.obtain import resolve_release
 
     try:
         return resolve_release(ctx, target=spec.name).version, "latest"
@@ -90,7 +93,6 @@ def _wanted_version(ctx: Context, spec: TargetSpec) -> tuple[str | None, str | N
 
 def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStatus:
     """Find the install, compare it with the wanted version, and list configuration drift."""
-    from kiro_bootstrap.configure.run import detect_drift
 
     person = person_for_run(ctx, for_user)
     store = open_status_store(ctx, person)
@@ -115,8 +117,6 @@ def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStat
 
 def _in_their_home(ctx: Context, person: Person, spec: TargetSpec) -> CurrentInstall:
     """Someone else's per-user Kiro, as their step sees it (Linux tar.gz only)."""
-    from kiro_bootstrap.install.person_side import INSPECT_INSTALL_STEP
-    from kiro_bootstrap.privsep.steps import run_person_step
 
     if spec.extension != "tar.gz":
         return CurrentInstall(None, None, None)
@@ -124,7 +124,6 @@ def _in_their_home(ctx: Context, person: Person, spec: TargetSpec) -> CurrentIns
     version = answer.get("version")
     if not isinstance(version, str) or not version:
         return CurrentInstall(None, None, None)
-    from kiro_bootstrap.layout.locations import linux_layout
 
     layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
     return CurrentInstall(version, layout.version_folder(version), None)

@@ -11,6 +11,7 @@ from kiro_bootstrap.context import USER_VARIABLE, Context
 from kiro_bootstrap.errors import ConfigError, UnavailableError, VerificationError
 from kiro_bootstrap.host.facts import HostFacts
 from kiro_bootstrap.host.users import resolve_target_user
+from kiro_bootstrap.net.client import build_http_client
 from kiro_bootstrap.roster.model import Roster, format_timestamp
 from kiro_bootstrap.roster.normalise import workstation_identifiers
 from kiro_bootstrap.roster.sharded import RosterIndex
@@ -178,7 +179,6 @@ def _entries(
 
 def _roster_files(ctx: Context, location: str) -> RosterFiles:
     """The reader for this check, with the roster token when roster_url is a URL."""
-    from kiro_bootstrap.net.client import build_http_client
 
     token = load_token(ctx.facts, ctx.paths, ctx.env.keyring) if is_url(location) else None
     return RosterFiles(lambda: build_http_client(ctx.settings, ctx.facts), token)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.errors import KiroBootstrapError
+from kiro_bootstrap.subscription.confirm import confirm_subscription
+from kiro_bootstrap.subscription.result import read_last_result, record_result
 
 if TYPE_CHECKING:
     from kiro_bootstrap.subscription.result import SubscriptionResult
@@ -49,8 +51,6 @@ def confirm_after_install(ctx: Context, *, user: str | None) -> AfterInstall:
     reported and the install's exit code stands. Without subscription.roster_url there is
     nothing to check.
     """
-    from kiro_bootstrap.subscription.confirm import confirm_subscription
-    from kiro_bootstrap.subscription.result import record_result
 
     required = ctx.settings.subscription.required
     if not ctx.settings.subscription.roster_url:
@@ -68,7 +68,6 @@ def confirm_after_install(ctx: Context, *, user: str | None) -> AfterInstall:
 
 def last_subscription_summary(ctx: Context) -> dict[str, Any] | None:
     """The last recorded confirmation as JSON fields, or None (for `status`)."""
-    from kiro_bootstrap.subscription.result import read_last_result
 
     last = read_last_result(ctx.facts, ctx.paths)
     return last.to_json() if last is not None else None
