@@ -242,9 +242,9 @@ def _run(
         context = build_context(options, env, output, flag_reader(args))
         context.log_file = run.log_file
         use_redactor(output.redactor)  # the settings' secret values are known from here on
-        from kiro_bootstrap.state.fleet import host_verdict
+        from kiro_bootstrap.doctor.host_checks import host_verdict
 
-        log_context(context.facts, context.loaded.origins, host_verdict(context))
+        log_context(context.facts, context.loaded.origins, host_verdict(context.facts))
         result = handler(context, args)
         output.emit(command, result)
         failures = [text for tone, text in result.lines if tone == "fail"]

@@ -5,7 +5,6 @@ Text renders it as "Next, in Kiro"; JSON as `next_steps` (DECISIONS §5).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shlex
@@ -284,23 +283,3 @@ def kiro_launcher(ctx: Context, target: str | None, scope: str | None, home: Pat
         return Path("/usr/bin/kiro")  # the package's own link
 
     return linux_layout("system" if scope == "system" else "user", ctx.facts, ctx.paths, home).shim
-
-
-def add_sign_in_flags(parser: argparse.ArgumentParser) -> None:
-    """`--start-url` and `--idc-region`: the organisation's sign-in without a settings file."""
-    parser.add_argument(
-        "--start-url", metavar="URL", help="IAM Identity Center start URL (sets the setting)"
-    )
-    parser.add_argument(
-        "--idc-region", metavar="REGION", help="IAM Identity Center region (sets the setting)"
-    )
-
-
-def sign_in_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
-    """The sign-in flags as settings: validated like the file's values, origin `flag`."""
-    flags: dict[str, tuple[Any, str]] = {}
-    if getattr(args, "start_url", None):
-        flags["identity_center.start_url"] = (args.start_url, "--start-url")
-    if getattr(args, "idc_region", None):
-        flags["identity_center.region"] = (args.idc_region, "--idc-region")
-    return flags

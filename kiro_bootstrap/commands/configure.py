@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiro_bootstrap.commands.remember import add_sign_in_flags, sign_in_flags
 from kiro_bootstrap.errors import RetryLaterError
-from kiro_bootstrap.next_steps import add_sign_in_flags, sign_in_flags
 from kiro_bootstrap.output import Result, Tone
 
 if TYPE_CHECKING:

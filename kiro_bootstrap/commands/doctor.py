@@ -29,7 +29,8 @@ def register(
 
 def run(ctx: Context, _args: argparse.Namespace) -> Result:
     """Run the checks and give the verdict."""
-    from kiro_bootstrap.doctor.run import is_supported, run_doctor
+    from kiro_bootstrap.doctor.host_checks import is_supported
+    from kiro_bootstrap.doctor.run import run_doctor
 
     checks = run_doctor(ctx)
     supported = is_supported(checks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from kiro_bootstrap.next_steps import add_sign_in_flags, sign_in_flags
+from kiro_bootstrap.commands.remember import add_sign_in_flags, sign_in_flags
 from kiro_bootstrap.output import Result
 
 if TYPE_CHECKING:

@@ -1,11 +1,13 @@
-"""Keep the sign-in a person gave (onboarding answers, --start-url) in their own settings file."""
+"""The sign-in flags (--start-url, --idc-region), and keeping the sign-in a person gave
+(onboarding answers, the flags) in their own settings file."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap.files import write_atomic
 
@@ -13,6 +15,26 @@ if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
 
 HEADER = "# kiro-bootstrap settings (the sign-in you gave; see config/example.toml)\n"
+
+
+def add_sign_in_flags(parser: argparse.ArgumentParser) -> None:
+    """`--start-url` and `--idc-region`: the organisation's sign-in without a settings file."""
+    parser.add_argument(
+        "--start-url", metavar="URL", help="IAM Identity Center start URL (sets the setting)"
+    )
+    parser.add_argument(
+        "--idc-region", metavar="REGION", help="IAM Identity Center region (sets the setting)"
+    )
+
+
+def sign_in_flags(args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
+    """The sign-in flags as settings: validated like the file's values, origin `flag`."""
+    flags: dict[str, tuple[Any, str]] = {}
+    if getattr(args, "start_url", None):
+        flags["identity_center.start_url"] = (args.start_url, "--start-url")
+    if getattr(args, "idc_region", None):
+        flags["identity_center.region"] = (args.idc_region, "--idc-region")
+    return flags
 
 
 def remember_sign_in(path: Path, start_url: str, region: str) -> bool:

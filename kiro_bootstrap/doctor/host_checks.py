@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.host.facts import HostFacts
+from kiro_bootstrap.layout.targets import host_target
 from kiro_bootstrap.net.client import ProxyChoice
 
 MIN_GLIBC = (2, 39)
@@ -151,3 +154,18 @@ def _mask_credentials(url: str) -> str:
     if "@" in rest:
         return f"{scheme}://****@{rest.rsplit('@', 1)[1]}"
     return url
+
+
+BLOCKING_CHECKS = frozenset({"os", "arch", "glibc"})
+
+
+def is_supported(checks: list[Check]) -> bool:
+    """Kiro can run here unless a blocking check failed."""
+    return not any(c.status == "fail" and c.id in BLOCKING_CHECKS for c in checks)
+
+
+def host_verdict(facts: HostFacts) -> dict[str, Any]:
+    """The blocking checks as a verdict: supported or not, and why."""
+    checks = [check_os(facts), check_arch(facts, host_target(facts)), check_glibc(facts)]
+    reasons = [check.summary for check in checks if check.status == "fail"]
+    return {"supported": is_supported(checks), "reasons": reasons}

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     import httpx
 
 # Only these make Kiro impossible here; every other finding is a warning.
-BLOCKING_CHECKS = frozenset({"os", "arch", "glibc"})
 
 
 def run_doctor(ctx: Context) -> list[Check]:
@@ -81,8 +80,3 @@ def check_start_url_configured(ctx: Context) -> Check:
         f"program, --config FILE|URL, --start-url URL --idc-region REGION, the MDM policy "
         f"({policy}) or your own {ctx.paths.user_config_file}.",
     )
-
-
-def is_supported(checks: list[Check]) -> bool:
-    """Kiro can run here unless a blocking check failed."""
-    return not any(c.status == "fail" and c.id in BLOCKING_CHECKS for c in checks)

@@ -13,12 +13,8 @@ from pathlib import Path
 
 from kiro_bootstrap.errors import HostUnsupportedError
 from kiro_bootstrap.host.facts import HostFacts
-from kiro_bootstrap.host.gather_linux import collect_linux_facts
-from kiro_bootstrap.host.gather_macos import collect_macos_facts
-from kiro_bootstrap.host.gather_windows import collect_windows_facts
 from kiro_bootstrap.host.process import ProcessView
 from kiro_bootstrap.host.runner import Runner, run_process
-from kiro_bootstrap.host.win32 import is_user_an_admin, list_signed_in, native_machine
 
 # A 32-bit userland on a 64-bit kernel: uname says the kernel's machine, we want the process's.
 _THIRTY_TWO_BIT_VIEW = {"x86_64": "i686", "aarch64": "armv7l", "arm64": "armv7l"}
@@ -33,10 +29,14 @@ def gather_host_facts(
     """Gather this machine's facts once; the caller keeps the result (it does not cache)."""
     # Each OS's collector is imported only on that OS: the others' parsers are dead weight.
     if sys.platform.startswith("linux"):
+        from kiro_bootstrap.host.gather_linux import collect_linux_facts
+
         return collect_linux_facts(
             _posix_process_view(environ), runner=runner, environ=environ, fs_root=fs_root
         )
     if sys.platform == "darwin":
+        from kiro_bootstrap.host.gather_macos import collect_macos_facts
+
         return collect_macos_facts(
             _posix_process_view(environ, macos=True),
             runner=runner,
@@ -44,6 +44,8 @@ def gather_host_facts(
             fs_root=fs_root,
         )
     if sys.platform == "win32":
+        from kiro_bootstrap.host.gather_windows import collect_windows_facts
+
         return collect_windows_facts(
             _windows_process_view(environ), runner=runner, environ=environ, fs_root=fs_root
         )
@@ -103,6 +105,8 @@ def _posix_memory_bytes() -> int:
 
 def _windows_process_view(environ: Mapping[str, str]) -> ProcessView:
     import psutil
+
+    from kiro_bootstrap.host.win32 import is_user_an_admin, list_signed_in, native_machine
 
     signed_in = list_signed_in()
     # sysconfig names the interpreter's own build ("win-amd64"); platform.machine() reports

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kiro_bootstrap.checks import Check
 from kiro_bootstrap.context import Context
 from kiro_bootstrap.doctor import host_checks
-from kiro_bootstrap.doctor.run import is_supported
+from kiro_bootstrap.doctor.host_checks import is_supported
 from kiro_bootstrap.errors import DeploymentError, HostUnsupportedError, UsageError
 from kiro_bootstrap.layout.locations import Scope, resolve_scope
 from kiro_bootstrap.layout.targets import TargetSpec, choose_target, host_target

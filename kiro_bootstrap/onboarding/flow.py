@@ -50,7 +50,8 @@ def _onboard(
 ) -> int:
     from kiro_bootstrap.commands.remember import remember_flagged_sign_in
     from kiro_bootstrap.context import GlobalOptions, build_context
-    from kiro_bootstrap.doctor.run import is_supported, run_doctor
+    from kiro_bootstrap.doctor.host_checks import is_supported
+    from kiro_bootstrap.doctor.run import run_doctor
 
     options = GlobalOptions.from_args(args)
     ctx = build_context(options, env, output, {})

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiro_bootstrap import NAME
 from kiro_bootstrap.configure.ownership import RECORD_NAME, system_record_path
-from kiro_bootstrap.doctor import host_checks
-from kiro_bootstrap.doctor.run import is_supported
+from kiro_bootstrap.doctor.host_checks import host_verdict
 from kiro_bootstrap.errors import ExitStatus
-from kiro_bootstrap.layout.targets import host_target
 from kiro_bootstrap.redact import redact
 from kiro_bootstrap.state.files import read_json_document
 from kiro_bootstrap.state.model import UserStatus
@@ -100,19 +98,6 @@ def organisation_summary(ctx: Context) -> dict[str, Any]:
     }
 
 
-def host_verdict(ctx: Context) -> dict[str, Any]:
-    """doctor's blocking checks as a verdict: supported or not, and why."""
-
-    facts = ctx.facts
-    checks = [
-        host_checks.check_os(facts),
-        host_checks.check_arch(facts, host_target(facts)),
-        host_checks.check_glibc(facts),
-    ]
-    reasons = [check.summary for check in checks if check.status == "fail"]
-    return {"supported": is_supported(checks), "reasons": reasons}
-
-
 def read_wrapper_report(ctx: Context) -> dict[str, Any] | None:
     """What the Linux fleet wrapper recorded beside the machine status file, if anything."""
 
@@ -143,7 +128,7 @@ def organisation_applied(ctx: Context, user_folder: Path | None) -> dict[str, An
 def complete_record(ctx: Context, record: UserStatus, user_folder: Path | None) -> UserStatus:
     """`record` with the host verdict, hostname, subscription, organisation and `state`."""
 
-    verdict = host_verdict(ctx)
+    verdict = host_verdict(ctx.facts)
     extra = {
         **record.extra,
         "hostname": socket.gethostname(),
