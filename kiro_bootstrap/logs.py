@@ -80,7 +80,6 @@ class Events:
         self, method: str, url: str, *, status: int | None, size: int | None, seconds: float
     ) -> None:
         """One external call: host, status, bytes and time."""
-
         host = urlsplit(url).netloc
         self.emit(
             "call",

@@ -170,7 +170,6 @@ def build_next_steps(situation: Situation) -> list[NextStep]:
 
 def install_agent_command(os_name: str, agent: Path, target: str) -> str:
     """The command that copies the agent (and the settings beside it) to a root-owned path."""
-
     settings = agent.parent / BESIDE_NAME
     if os_name == "windows":
         folder = target.rpartition("\\")[0]

@@ -120,7 +120,6 @@ def resolve_what_exists(
 
 def _nearest(name: str, known: Iterable[str]) -> str | None:
     """The closest known name (difflib), for a "did you mean" next to an unresolved one."""
-
     matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

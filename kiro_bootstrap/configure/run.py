@@ -155,7 +155,6 @@ def _removal_plans(
 
 def admin_command(ctx: Context, user: str) -> str:
     """The exact command an administrator runs to write the machine-wide files."""
-
     argv = [agent_command(ctx.env.program, ctx.environ, os_name=ctx.facts.os), "configure"]
     config = ctx.options.config
     if config is not None:
@@ -385,7 +384,6 @@ def _configure_person_files(
     ctx: Context, person: Person, request: dict[str, Any]
 ) -> dict[str, Any]:
     """As the person: plan and write their files and record; report what changed."""
-
     report = configure_person_side(
         ctx, person, dry_run=bool(request.get("dry_run")), remove=bool(request.get("remove"))
     )

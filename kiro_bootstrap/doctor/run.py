@@ -70,7 +70,6 @@ def _start_url_check(ctx: Context, start_url: str | None, client: httpx.Client |
 
 def check_start_url_configured(ctx: Context) -> Check:
     """No start URL: Kiro cannot be signed in for the organisation; say where settings come from."""
-
     policy = ctx.paths.policy_config_file or ctx.paths.managed_preferences_dir or "the MDM policy"
     return Check(
         "idc-start-url",

@@ -207,7 +207,6 @@ def _spec(target: str) -> TargetSpec:
 def open_release_source(ctx: Context, base_url: str | None = None) -> Iterator[ReleaseSource]:
     """Open the HTTP client (unless offline or local) and the progress bar, for one or more
     resolves and fetches from `base_url` (default release.base_url)."""
-
     release = ctx.settings.release
     base = base_url or release.base_url
     cap = MAX_DOWNLOAD_BYTES  # read here, not at import: tests lower it to reach it

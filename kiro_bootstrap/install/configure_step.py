@@ -19,7 +19,6 @@ def apply_configuration(
     ctx: Context, *, person: Person, kiro_version: str | None, dry_run: bool = False
 ) -> ConfigureReport:
     """Write (or, with dry_run, plan) the organisation's configuration for `person`."""
-
     return configure_user_and_system(ctx, person=person, kiro_version=kiro_version, dry_run=dry_run)
 
 

@@ -20,7 +20,6 @@ INSTALLERS_FOLDER = "installers"  # beside the build cache: artifacts under thei
 
 def installers_folder(ctx: Context) -> Path:
     """Where dmg, exe and deb files are placed under their real names for the OS tools."""
-
     return cache_folder(ctx.facts, ctx.paths).parent / INSTALLERS_FOLDER
 
 

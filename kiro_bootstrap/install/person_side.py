@@ -28,7 +28,6 @@ USER_SCOPE_METHODS = frozenset({"tarball", "dmg", "inno"})
 
 def own_install_record(ctx: Context, person: Person) -> InstallRecord | None:
     """The person's record of a user-scope install, refused when it points outside the home."""
-
     record = open_status_store(ctx, person).load().install_record("user")
     if record is None:
         return None
@@ -49,7 +48,6 @@ def own_install_record(ctx: Context, person: Person) -> InstallRecord | None:
 
 def inspect_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
     """The tar.gz version in the person's home and whether our install there is whole."""
-
     del request
     layout = linux_layout("user", ctx.facts, ctx.paths, person.home)
     version = read_current_link(layout.current)
@@ -60,7 +58,6 @@ def inspect_person_install(ctx: Context, person: Person, request: dict[str, Any]
 
 def place_person_install(ctx: Context, person: Person, request: dict[str, Any]) -> dict[str, Any]:
     """Unpack the build root verified (read from root's cache) into the person's home."""
-
     record = own_install_record(ctx, person)
     job = InstallJob(
         ctx, request["build"], "user", person.name, person.home,

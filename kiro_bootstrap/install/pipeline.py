@@ -166,5 +166,4 @@ def _place(job: InstallJob, previous_version: str | None) -> Placed:
 
 def _method_of_build(job: InstallJob) -> str:
     """The install method of the job's target."""
-
     return method_of(TARGET_SPECS[job.build.target])

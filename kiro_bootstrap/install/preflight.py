@@ -33,7 +33,6 @@ class Preflight(ForPerson):
 
 def check_host(ctx: Context, *, allow_unsupported_os: bool) -> tuple[tuple[Check, ...], bool]:
     """doctor's blocking checks; a failure is exit 3 unless explicitly allowed (then warned)."""
-
     facts = ctx.facts
     checks = (
         host_checks.check_os(facts),

@@ -122,7 +122,6 @@ def remove_kiro(
     ctx: Context, *, for_user: str | None, purge: bool, dry_run: bool, close_running: bool
 ) -> RemovalOutcome:
     """Remove our installs and configuration for one person (and, with purge, Kiro's data)."""
-
     person = person_for_run(ctx, for_user)
     if ctx.facts.os == "windows":  # SYSTEM with nobody (or their hive) there: exit 7, untouched
         require_signed_in_user(ctx, person.name)

@@ -152,7 +152,6 @@ def record_failed_install(
 
     Never raises: the run's own error and exit code are what the caller reports.
     """
-
     try:
         person = person_for_run(ctx, for_user)
     except KiroBootstrapError:

@@ -110,7 +110,6 @@ def user_registry_hive(user: str, facts: HostFacts) -> str | None:
 
 def read_windows_uninstall_entry(user: str, facts: HostFacts, runner: Runner) -> dict[str, str]:
     """Kiro's uninstall key values (DisplayVersion, UninstallString, ...) in the user's hive."""
-
     hive = user_registry_hive(user, facts)
     if hive is None:
         return {}
@@ -122,7 +121,6 @@ def read_windows_uninstall_entry(user: str, facts: HostFacts, runner: Runner) ->
 
 def read_app_version(app: Path) -> str | None:
     """CFBundleShortVersionString from a macOS app's Info.plist."""
-
     try:
         with (app / "Contents" / "Info.plist").open("rb") as handle:
             info = plistlib.load(handle)

@@ -63,7 +63,6 @@ def _stamp_request(request: httpx.Request) -> None:
 
 def _log_call(response: httpx.Response) -> None:
     """Every response in the run log: host, status, bytes (Content-Length) and time."""
-
     request = response.request
     started = request.extensions.get("kiro_bootstrap_started", time.monotonic())
     length = response.headers.get("content-length")

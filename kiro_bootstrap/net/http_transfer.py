@@ -107,7 +107,6 @@ class _PartState:
 
 def fetch_bytes(session: FetchSession, url: str, *, what: str, limit: int) -> bytes:
     """GET a small file (metadata, signature, certificate) whole, with retries and a size cap."""
-
     pace = session.pace(what, limit)
 
     def attempt() -> bytes:
@@ -129,7 +128,6 @@ def fetch_bytes(session: FetchSession, url: str, *, what: str, limit: int) -> by
 
 def probe(session: FetchSession, url: str, *, what: str) -> None:
     """HEAD `url` with retries; NotPublishedError when the server says it does not exist."""
-
     def attempt() -> None:
         with open_checked(
             session.client, "HEAD", url, allowed_hosts=session.allowed_hosts, headers=_IDENTITY

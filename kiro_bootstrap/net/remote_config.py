@@ -37,7 +37,6 @@ def fetch_config(url: str, facts: HostFacts) -> dict[str, Any]:
     The URL's own host is the only allowed one: a redirect elsewhere is refused before it is
     contacted, as for every other download.
     """
-
     shown = display_url(url)
     host = (urlsplit(url).hostname or "").lower()
     import httpx

@@ -63,7 +63,6 @@ def run_through_task(
     ctx: Context, person: Person, step: str, request: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Hand `step` to the person's own agent through a scheduled task; return their events."""
-
     folder = handover_folder(ctx) / person.name.rpartition("\\")[2]
     _secure(ctx, folder, person)
     request_file = folder / f"{secrets.token_hex(8)}.json"

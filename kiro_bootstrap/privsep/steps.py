@@ -115,7 +115,6 @@ def person_environ(person: Person, inherited: Mapping[str, str]) -> dict[str, st
 
 def person_context(ctx: Context, person: Person, environ: Mapping[str, str]) -> Context:
     """The run as the person sees it: their account, their home, their folders, no admin."""
-
     facts = dataclasses.replace(
         ctx.facts,
         current_user=person.name,

@@ -88,7 +88,6 @@ def run_as_person(ctx: Context, user: str, argv: Sequence[str], *, timeout: floa
 
 def _write_task(ctx: Context, sid: str, argv: Sequence[str], timeout: float) -> PersonTask:
     """The task's XML, in a folder only SYSTEM and Administrators can write (DECISIONS §1)."""
-
     folder = ctx.paths.system_state_dir / TASK_FOLDER_NAME
     prepare_system_folder(folder, facts=ctx.facts, runner=ctx.env.runner, chown=ctx.env.chown)
     task = build_person_task(

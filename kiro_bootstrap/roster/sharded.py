@@ -118,7 +118,6 @@ def shard_of(principal: str, shard_count: int) -> int:
 
 def principal_digest(principal: str) -> bytes:
     """The 32 bytes a principal's base64url text stands for."""
-
     return base64.urlsafe_b64decode(principal + "=")
 
 

@@ -233,7 +233,6 @@ def merge_layers(layers: list[Layer]) -> tuple[dict[str, Any], dict[str, Origin]
 
 def nearest_setting(parts: Sequence[str]) -> str | None:
     """The known key closest to a misspelt one (`identity_center.start_urll`), if any is close."""
-
     from pydantic import BaseModel
 
     model: type[BaseModel] = Settings

@@ -86,7 +86,6 @@ def compute_state(
 
 def organisation_summary(ctx: Context) -> dict[str, Any]:
     """The organisation config applied: start URL, IDC region, a digest without secret values."""
-
     settings = ctx.settings
     # The redactor masks every secret value, so the digest changes with the settings but can
     # never be used to confirm a guessed password or token.
@@ -100,7 +99,6 @@ def organisation_summary(ctx: Context) -> dict[str, Any]:
 
 def read_wrapper_report(ctx: Context) -> dict[str, Any] | None:
     """What the Linux fleet wrapper recorded beside the machine status file, if anything."""
-
     return read_json_document(ctx.paths.system_state_dir / WRAPPER_FILE_NAME)
 
 
@@ -112,7 +110,6 @@ def organisation_applied(ctx: Context, user_folder: Path | None) -> dict[str, An
     reads). No organisation settings at all (no start URL) is never "applied": that machine is
     `unconfigured` (DECISIONS §4), as `status` says.
     """
-
     if ctx.settings.identity_center.start_url is None:
         return None
     records = [system_record_path(ctx.paths)]
@@ -127,7 +124,6 @@ def organisation_applied(ctx: Context, user_folder: Path | None) -> dict[str, An
 
 def complete_record(ctx: Context, record: UserStatus, user_folder: Path | None) -> UserStatus:
     """`record` with the host verdict, hostname, subscription, organisation and `state`."""
-
     verdict = host_verdict(ctx.facts)
     extra = {
         **record.extra,

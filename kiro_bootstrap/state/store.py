@@ -68,7 +68,6 @@ class StatusStore(ForPerson):
     @property
     def through_person_step(self) -> bool:
         """True when the person's file is someone else's: only their step touches it."""
-
         return self.person.for_someone_else and needs_separate_process(self.ctx, self.person)
 
     def load(self) -> StatusSnapshot:

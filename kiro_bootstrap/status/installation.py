@@ -93,7 +93,6 @@ def _wanted_version(ctx: Context, spec: TargetSpec) -> tuple[str | None, str | N
 
 def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStatus:
     """Find the install, compare it with the wanted version, and list configuration drift."""
-
     person = person_for_run(ctx, for_user)
     store = open_status_store(ctx, person)
     snapshot = store.load()
@@ -117,7 +116,6 @@ def inspect_installation(ctx: Context, for_user: str | None) -> InstallationStat
 
 def _in_their_home(ctx: Context, person: Person, spec: TargetSpec) -> CurrentInstall:
     """Someone else's per-user Kiro, as their step sees it (Linux tar.gz only)."""
-
     if spec.extension != "tar.gz":
         return CurrentInstall(None, None, None)
     answer = run_person_step(ctx, person, INSPECT_INSTALL_STEP, {"target": spec.name})

@@ -179,14 +179,12 @@ def _entries(
 
 def _roster_files(ctx: Context, location: str) -> RosterFiles:
     """The reader for this check, with the roster token when roster_url is a URL."""
-
     token = load_token(ctx.facts, ctx.paths, ctx.env.keyring) if is_url(location) else None
     return RosterFiles(lambda: build_http_client(ctx.settings, ctx.facts), token)
 
 
 def _set_reader(files: RosterFiles, cache: RosterCache, index_location: str) -> Reader:
     """Files of the set from the cache when held (they are verified anyway), else fetched."""
-
     def read(relative: str, limit: int) -> bytes:
         held = cache.read_file(relative, limit)
         if held is not None:
@@ -201,7 +199,6 @@ def _fall_back(
     cache: RosterCache, cached: _Cached | None, identifiers: list[str], reason: str
 ) -> tuple[Roster, Source, str | None]:
     """The cached roster, with the shards this machine holds; exit 4 when that cannot answer."""
-
     def read(relative: str, limit: int) -> bytes:
         held = cache.read_file(relative, limit)
         if held is None:

@@ -51,7 +51,6 @@ def confirm_after_install(ctx: Context, *, user: str | None) -> AfterInstall:
     reported and the install's exit code stands. Without subscription.roster_url there is
     nothing to check.
     """
-
     required = ctx.settings.subscription.required
     if not ctx.settings.subscription.roster_url:
         return AfterInstall(required=required)
@@ -68,6 +67,5 @@ def confirm_after_install(ctx: Context, *, user: str | None) -> AfterInstall:
 
 def last_subscription_summary(ctx: Context) -> dict[str, Any] | None:
     """The last recorded confirmation as JSON fields, or None (for `status`)."""
-
     last = read_last_result(ctx.facts, ctx.paths)
     return last.to_json() if last is not None else None
