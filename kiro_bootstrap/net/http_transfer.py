@@ -128,6 +128,7 @@ def fetch_bytes(session: FetchSession, url: str, *, what: str, limit: int) -> by
 
 def probe(session: FetchSession, url: str, *, what: str) -> None:
     """HEAD `url` with retries; NotPublishedError when the server says it does not exist."""
+
     def attempt() -> None:
         with open_checked(
             session.client, "HEAD", url, allowed_hosts=session.allowed_hosts, headers=_IDENTITY

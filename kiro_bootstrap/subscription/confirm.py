@@ -185,6 +185,7 @@ def _roster_files(ctx: Context, location: str) -> RosterFiles:
 
 def _set_reader(files: RosterFiles, cache: RosterCache, index_location: str) -> Reader:
     """Files of the set from the cache when held (they are verified anyway), else fetched."""
+
     def read(relative: str, limit: int) -> bytes:
         held = cache.read_file(relative, limit)
         if held is not None:
@@ -199,6 +200,7 @@ def _fall_back(
     cache: RosterCache, cached: _Cached | None, identifiers: list[str], reason: str
 ) -> tuple[Roster, Source, str | None]:
     """The cached roster, with the shards this machine holds; exit 4 when that cannot answer."""
+
     def read(relative: str, limit: int) -> bytes:
         held = cache.read_file(relative, limit)
         if held is None:
