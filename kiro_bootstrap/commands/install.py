@@ -10,7 +10,7 @@ from kiro_bootstrap.output import Result
 
 if TYPE_CHECKING:
     from kiro_bootstrap.context import Context
-    from kiro_bootstrap.install.pipeline import InstallOutcome
+    from kiro_bootstrap.install.plan import InstallOutcome
     from kiro_bootstrap.subscription.onboarding import AfterInstall
 
 _HEADLINES = {
@@ -124,7 +124,8 @@ def validate_configuration(ctx: Context, args: argparse.Namespace) -> None:
 
 def _install(ctx: Context, args: argparse.Namespace) -> tuple[Result, str | None]:
     """The rendered run, and why it failed although Kiro is in place (None: it did not)."""
-    from kiro_bootstrap.install.pipeline import InstallRequest, run_install
+    from kiro_bootstrap.install.pipeline import run_install
+    from kiro_bootstrap.install.plan import InstallRequest
 
     validate_configuration(ctx, args)
     request = InstallRequest(

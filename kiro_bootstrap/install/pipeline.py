@@ -34,9 +34,6 @@ from kiro_bootstrap.layout.targets import TARGET_SPECS
 from kiro_bootstrap.state.current import CurrentInstall, method_of
 from kiro_bootstrap.state.store import LOCK_FILE_NAME, StatusStore, open_status_store
 
-# The request and outcome types live with the decision; commands import them from here.
-__all__ = ["InstallOutcome", "InstallRequest", "lock_path", "run_install"]
-
 
 def lock_path(ctx: Context, store: StatusStore, scope: str) -> Path:
     """Root's runs lock in root's state folder; a person's own run in their state folder."""
